@@ -1,0 +1,32 @@
+"""Wheel build hook: ship the template's release bundle (see scaffold/_release.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+class ReleaseBundleHook(BuildHookInterface):  # type: ignore[type-arg]
+    """Build templates.bundle from the checkout's history into the wheel."""
+
+    def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        """Add scaffold/templates.bundle to a regular (non-editable) wheel."""
+        if self.target_name != "wheel" or version == "editable":
+            return
+        spec = importlib.util.spec_from_file_location(
+            "_scaffold_release", Path(self.root) / "scaffold" / "_release.py"
+        )
+        assert spec and spec.loader
+        release = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(release)
+        output = Path(self.directory) / "templates.bundle"
+        versions = release.build_bundle(Path(self.root), output)
+        self.app.display_info(f"template releases in the bundle: {', '.join(versions)}")
+        build_data["force_include"][str(output)] = "scaffold/templates.bundle"
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        """Remove the bundle built next to the wheel."""
+        (Path(self.directory) / "templates.bundle").unlink(missing_ok=True)

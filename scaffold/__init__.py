@@ -1,0 +1,1 @@
+"""scaffold: the Docker setup an expert would write, from a handful of questions."""

@@ -1,0 +1,144 @@
+"""Command line: parses arguments, runs one command, maps errors to exit codes.
+
+Exit codes: 0 success, 1 user error, 2 usage error, 130 interrupted.
+Only argparse is imported at start-up, so `scaffold --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_INTERRUPTED = 130
+
+
+def version() -> str:
+    """The installed scaffold version (in a source checkout, pyproject.toml's)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("scaffold")
+    except PackageNotFoundError:
+        from scaffold._release import version_of
+
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        return version_of(pyproject.read_text(encoding="utf-8")) or "0+unknown"
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        parser.exit(message=f"scaffold {version()}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scaffold",
+        description="Generate the Docker setup of a service: multi-stage Dockerfile with "
+        "dev/test/prod targets, .dockerignore, compose file and CI workflow; keep it current "
+        "with `scaffold update`.",
+    )
+    parser.add_argument("--version", action=_VersionAction)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of failures")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    new = commands.add_parser(
+        "new",
+        help="create a new service folder",
+        description="Ask the template's questions (or take them from --data/--answers-file), "
+        "then create DIR with the app skeleton and its Docker setup.",
+    )
+    new.add_argument("directory", metavar="DIR", type=Path, help="folder to create")
+    _add_data(new)
+    new.add_argument(
+        "--answers-file", type=Path, metavar="FILE", help="YAML file of answers (same keys)"
+    )
+    new.add_argument(
+        "--defaults", action="store_true", help="ask nothing; unanswered questions take defaults"
+    )
+    new.add_argument("--force", action="store_true", help="write into DIR even if it has files")
+    new.add_argument(
+        "--dry-run", action="store_true", help="list the files that would be created"
+    )
+
+    update = commands.add_parser(
+        "update",
+        help="bring a service up to the newest template",
+        description="Re-render the service with the newest template release, keeping your "
+        "edits. Exits 1 and lists the files when a change conflicts with an edit.",
+    )
+    update.add_argument(
+        "directory", metavar="DIR", type=Path, nargs="?", default=Path(), help="service folder"
+    )
+    _add_data(update)
+    update.add_argument(
+        "--defaults",
+        action="store_true",
+        help="ask nothing: keep previous answers, give new questions their defaults",
+    )
+    update.add_argument("--vcs-ref", metavar="VERSION", help="template release to update to")
+    return parser
+
+
+def _add_data(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="answer a question (repeatable), e.g. --data language=node",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run scaffold with ARGV; return the process exit code."""
+    args = _parser().parse_args(argv)
+    from scaffold import console
+    from scaffold.errors import ScaffoldError
+
+    try:
+        return _dispatch(args)
+    except ScaffoldError as error:
+        if args.debug:
+            raise
+        console.error(str(error))
+        return error.exit_code
+    except KeyboardInterrupt:
+        console.error("interrupted: nothing was written")
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: say so in one line, keep the traceback for --debug
+        if args.debug:
+            raise
+        console.error(f"unexpected {type(error).__name__}: {error} (rerun with --debug)")
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "new":
+        from scaffold.commands import new
+
+        options = new.NewOptions(
+            target=args.directory,
+            data=args.data,
+            answers_file=args.answers_file,
+            defaults=args.defaults,
+            force=args.force,
+            dry_run=args.dry_run,
+        )
+        return new.run(options, version())
+    from scaffold.commands import update
+
+    return update.run(
+        update.UpdateOptions(
+            target=args.directory, data=args.data, defaults=args.defaults, vcs_ref=args.vcs_ref
+        )
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

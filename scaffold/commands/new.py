@@ -1,0 +1,154 @@
+"""`scaffold new DIR`: ask, render into a scratch folder next to DIR, then move into place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffold import answers as answers_mod
+from scaffold import console, lockfiles, questions, template
+from scaffold.errors import ScaffoldError, TargetNotEmpty, UsageError
+
+
+@dataclass
+class NewOptions:
+    """What `scaffold new` was asked to do."""
+
+    target: Path
+    data: list[str] = field(default_factory=list)
+    answers_file: Path | None = None
+    defaults: bool = False
+    force: bool = False
+    dry_run: bool = False
+    interactive: bool | None = None  # None: decide from stdin
+
+
+def run(options: NewOptions, version: str) -> int:
+    """Create a service folder from the template; returns the exit code."""
+    target = options.target.expanduser().absolute()
+    _check_target(target, options.force)
+    questionnaire = questions.load(template.templates_dir())
+    given: dict[str, Any] = {}
+    if options.answers_file is not None:
+        given.update(answers_mod.read_answers_file(options.answers_file, questionnaire))
+    given.update(questions.parse_data(options.data, questionnaire))
+
+    interactive = sys.stdin.isatty() if options.interactive is None else options.interactive
+    if not interactive and not (options.defaults or given):
+        raise UsageError(
+            "no terminal to ask questions on: pass --defaults, --data KEY=VALUE or --answers-file"
+        )
+    ask = None
+    if interactive and not options.defaults:
+        from scaffold import prompts
+
+        ask = prompts.ask
+    answers = answers_mod.resolve(questionnaire, given, folder_name=target.name, ask=ask)
+    if ask is not None:
+        console.summary(f"\nscaffold will create {target} with:", answers.items())
+        from scaffold import prompts
+
+        if not prompts.confirm("Create it?"):
+            console.info("Nothing written.")
+            return 0
+    if not options.dry_run:
+        lockfiles.check_available(answers["package_manager"])
+    source = template.install_bundle()
+    return _render_and_place(source, target, answers, options, version)
+
+
+def _check_target(target: Path, force: bool) -> None:
+    if target.exists() and not target.is_dir():
+        raise TargetNotEmpty(f"{target} exists and is not a directory: choose another path")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise TargetNotEmpty(
+            f"{target} is not empty: choose a new directory, or pass --force to write into it"
+        )
+
+
+def _render_and_place(
+    source: str, target: Path, answers: Mapping[str, Any], options: NewOptions, version: str
+) -> int:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.scaffold-", dir=target.parent))
+    try:
+        render(source, scratch, answers, version)
+        files = _files(scratch)
+        locker = lockfiles.locker_for(str(answers["package_manager"]))
+        if options.dry_run:
+            for path in files:
+                console.status("create", path)
+            if locker:
+                console.status("create", f"{locker.lockfile} (by {locker.command[0]})")
+            console.info(f"\nDry run: nothing written to {target}.")
+            return 0
+        lockfile = lockfiles.create(str(answers["package_manager"]), scratch)
+        _place(scratch, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    for path in sorted([*files, *([lockfile] if lockfile else [])]):
+        console.status("create", path)
+    console.next_steps(_next_steps(target, answers))
+    return 0
+
+
+def render(source: str, destination: Path, answers: Mapping[str, Any], version: str) -> None:
+    """Render template release VERSION from SOURCE into DESTINATION with ANSWERS."""
+    import copier
+    from copier.errors import CopierError
+
+    try:
+        copier.run_copy(
+            source,
+            destination,
+            data=dict(answers),
+            vcs_ref=version,
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=False,
+        )
+    except (CopierError, ValueError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ScaffoldError(f"rendering the template failed: {first}") from None
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def _place(scratch: Path, target: Path) -> None:
+    """Move the rendered tree into TARGET: one rename when TARGET is new or empty."""
+    umask = os.umask(0)
+    os.umask(umask)
+    scratch.chmod(0o777 & ~umask)
+    if target.is_dir() and not any(target.iterdir()):
+        target.rmdir()
+    if not target.exists():
+        scratch.rename(target)
+        return
+    for path in sorted(scratch.rglob("*")):
+        destination = target / path.relative_to(scratch)
+        if path.is_dir():
+            destination.mkdir(exist_ok=True)
+        else:
+            os.replace(path, destination)
+
+
+def _next_steps(target: Path, answers: Mapping[str, Any]) -> list[str]:
+    try:
+        shown = str(target.relative_to(Path.cwd()))
+    except ValueError:
+        shown = str(target)
+    steps = [f"cd {shown}", 'git init && git add -A && git commit -m "Initial commit from scaffold"']
+    if answers["dev_test_prod"]:
+        steps += ["docker build --target test .", "docker compose up --watch"]
+    steps.append(f"docker build -t {answers['image']}:local .")
+    return steps
+

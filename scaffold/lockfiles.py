@@ -1,0 +1,91 @@
+"""Lockfiles that only the package manager can write: scaffold runs it on the fresh service.
+
+The template cannot render a lockfile (it would need the registry), so after rendering,
+scaffold runs the chosen package manager in lock-only mode. Plain `copier copy` skips this
+step; the service README gives the same command.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold.errors import ScaffoldError, ToolMissing
+
+
+@dataclass(frozen=True)
+class Locker:
+    """How one package manager writes its lockfile."""
+
+    lockfile: str
+    command: tuple[str, ...]
+    needs: str
+    hint: str
+
+
+LOCKERS = {
+    "uv": Locker("uv.lock", ("uv", "lock", "--quiet"), "uv", "pip install uv"),
+    "poetry": Locker(
+        "poetry.lock", ("poetry", "lock", "--no-interaction"), "poetry", "pipx install poetry"
+    ),
+    "npm": Locker(
+        "package-lock.json",
+        ("npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"),
+        "npm",
+        "install Node.js, which ships npm",
+    ),
+    "pnpm": Locker(
+        "pnpm-lock.yaml",
+        ("corepack", "pnpm", "install", "--lockfile-only", "--ignore-scripts"),
+        "corepack",
+        "install Node.js 24 or earlier (ships corepack) or `npm install -g corepack`",
+    ),
+    "yarn": Locker(
+        "yarn.lock",
+        ("corepack", "yarn", "install", "--mode=update-lockfile"),
+        "corepack",
+        "install Node.js 24 or earlier (ships corepack) or `npm install -g corepack`",
+    ),
+}
+
+
+def locker_for(package_manager: str) -> Locker | None:
+    """The lockfile step for PACKAGE_MANAGER, or None when it needs none (pip)."""
+    return LOCKERS.get(package_manager)
+
+
+def check_available(package_manager: str) -> None:
+    """Fail before anything is written when the package manager is not installed."""
+    locker = locker_for(package_manager)
+    if locker and shutil.which(locker.needs) is None:
+        raise ToolMissing(
+            f"{locker.needs} is needed to create {locker.lockfile} and is not installed: "
+            f"{locker.hint}, or choose another package_manager"
+        )
+
+
+def create(package_manager: str, service: Path) -> str | None:
+    """Write the lockfile in SERVICE; remove anything else the tool left. Returns its name."""
+    locker = locker_for(package_manager)
+    if locker is None:
+        return None
+    before = {p for p in service.rglob("*")}
+    env = {**os.environ, "COREPACK_ENABLE_DOWNLOAD_PROMPT": "0", "CI": "1"}
+    result = subprocess.run(
+        locker.command, cwd=service, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0 or not (service / locker.lockfile).is_file():
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        last = detail[-1] if detail else f"exit code {result.returncode}"
+        raise ScaffoldError(f"`{' '.join(locker.command)}` failed: {last}")
+    for path in sorted({p for p in service.rglob("*")} - before, reverse=True):
+        if path.name == locker.lockfile and path.parent == service:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return locker.lockfile

@@ -1,0 +1,78 @@
+"""Where scaffold's Copier template lives, and the bundle that `copier update` reads.
+
+Services record `_src_path: ~/.local/share/scaffold/templates.bundle`. Copier expands `~`,
+so the same answers file works for every teammate: each scaffold installation copies its
+packaged bundle (one tagged commit per released template version) to that path.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from scaffold.errors import ScaffoldError, ToolMissing
+
+#: The template source recorded in every service's .copier-answers.yml.
+BUNDLE_SRC = "~/.local/share/scaffold/templates.bundle"
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def templates_dir() -> Path:
+    """The template folder: inside the installed package, or next to it in a source checkout."""
+    packaged = _PACKAGE / "templates"
+    return packaged if packaged.is_dir() else _PACKAGE.parent / "templates"
+
+
+def packaged_bundle() -> Path:
+    """The release bundle shipped in the wheel; in a source checkout, built from its history."""
+    packaged = _PACKAGE / "templates.bundle"
+    if packaged.is_file():
+        return packaged
+    from scaffold import _release
+
+    built = _cache_dir() / "source-checkout.bundle"
+    try:
+        _release.build_bundle(_PACKAGE.parent, built)
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise ScaffoldError(f"cannot build the template bundle from the checkout: {error}") from None
+    return built
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "scaffold"
+
+
+def bundle_versions(bundle: Path) -> list[str]:
+    """The release tags a bundle holds."""
+    if shutil.which("git") is None:
+        raise ToolMissing("git is not installed: scaffold needs it for templates and updates")
+    heads = subprocess.run(
+        ["git", "bundle", "list-heads", str(bundle)], capture_output=True, text=True, check=False
+    ).stdout
+    return [line.split("refs/tags/", 1)[1] for line in heads.splitlines() if "refs/tags/" in line]
+
+
+def install_bundle() -> str:
+    """Copy the packaged bundle to BUNDLE_SRC unless a bundle with newer releases is there.
+
+    Returns the source path to give Copier (with `~`, as recorded in answers files).
+    """
+    from packaging.version import Version
+
+    source = packaged_bundle()
+    target = Path(os.path.expanduser(BUNDLE_SRC))
+    if target.is_file():
+        if target.read_bytes() == source.read_bytes():
+            return BUNDLE_SRC
+        installed = bundle_versions(target)
+        if installed and max(map(Version, installed)) > max(map(Version, bundle_versions(source))):
+            return BUNDLE_SRC  # a newer scaffold installed it; it holds our releases too
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    shutil.copyfile(source, partial)
+    partial.replace(target)
+    return BUNDLE_SRC
