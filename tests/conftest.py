@@ -1,0 +1,49 @@
+"""Shared fixtures: isolated homes, and every template combination rendered once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import combinations, combo_id, render
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite tests/scenarios/*/expected from the current template",
+    )
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A fresh HOME that has never run scaffold."""
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, Any], Path]]:
+    """Every valid combination of choice answers, rendered with plain Copier."""
+    root = tmp_path_factory.mktemp("combos")
+    result = {}
+    for answers in combinations():
+        key = combo_id(answers)
+        result[key] = (answers, render(answers, root / key))
+    return result
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "combo" in metafunc.fixturenames:
+        ids = [combo_id(a) for a in combinations()]
+        metafunc.parametrize("combo", ids, ids=ids)
+
+
+@pytest.fixture
+def combo_dir(combo: str, rendered: dict[str, tuple[dict[str, Any], Path]]) -> Iterator[Path]:
+    yield rendered[combo][1]

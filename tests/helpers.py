@@ -1,0 +1,240 @@
+"""Small named helpers so each test reads as a story."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scaffold import questions, template
+from scaffold.answers import resolve
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATES = REPO / "templates"
+LOCKFILES = {"uv.lock", "poetry.lock", "package-lock.json", "pnpm-lock.yaml", "yarn.lock"}
+
+# The npm registry these machines reach serves package metadata without signatures, and
+# repo.yarnpkg.com is not reachable: point corepack at what is there.
+MACHINE_ENV = {
+    "COREPACK_INTEGRITY_KEYS": "0",
+    "COREPACK_NPM_REGISTRY": "https://registry.npmjs.org",
+    "COREPACK_ENABLE_DOWNLOAD_PROMPT": "0",
+}
+
+
+def scaffold_env(home: Path) -> dict[str, str]:
+    """Environment for a scaffold or copier subprocess with its own HOME."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COPIER_", "GIT_"))}
+    env.update(MACHINE_ENV)
+    env.update(HOME=str(home), NO_COLOR="1", XDG_CACHE_HOME=str(home / ".cache"))
+    return env
+
+
+def run_scaffold(
+    *args: str | Path, home: Path, cwd: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed scaffold CLI (python -m scaffold) in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "scaffold", *map(str, args)],
+        cwd=cwd or home,
+        env=scaffold_env(home),
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def copier_bin() -> str:
+    """The copier command installed next to this Python."""
+    found = shutil.which("copier", path=str(Path(sys.executable).parent)) or shutil.which("copier")
+    assert found, "copier is not installed"
+    return found
+
+
+def run_copier(*args: str | Path, home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run plain `copier` with HOME=home, as a user without scaffold would."""
+    return subprocess.run(
+        [copier_bin(), *map(str, args)],
+        cwd=cwd,
+        env=scaffold_env(home),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git with a fixed identity; return stdout."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def git_save(cwd: Path, message: str = "save") -> None:
+    """Initialise (if needed) and commit everything in CWD."""
+    if not (cwd / ".git").exists():
+        git(cwd, "init", "--quiet", "--initial-branch=main")
+    git(cwd, "add", "--all")
+    git(cwd, "commit", "--quiet", "--allow-empty", "-m", message)
+
+
+def tree(root: Path, *, skip: set[str] = frozenset()) -> dict[str, bytes]:
+    """Every file under ROOT (except .git) as relative path -> bytes."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts and p.name not in skip
+    }
+
+
+def questionnaire() -> questions.Questionnaire:
+    """The template's questions."""
+    return questions.load(TEMPLATES)
+
+
+def combinations() -> Iterator[dict[str, Any]]:
+    """Every valid combination of the choice and bool questions, enumerated from copier.yml."""
+    q = questionnaire()
+    choice_qs = [x for x in q if x.choices or x.type == "bool"]
+    options = [
+        [c.value for c in x.choices] if x.choices else [True, False] for x in choice_qs
+    ]
+    for values in itertools.product(*options):
+        given = dict(zip([x.name for x in choice_qs], values, strict=True))
+        try:
+            answers = resolve(q, given, folder_name="svc", ask=None)
+        except questions.InvalidAnswer:
+            continue
+        yield answers
+
+
+def combo_id(answers: Mapping[str, Any]) -> str:
+    """A short readable id for a combination of answers."""
+    parts = [
+        answers["language"],
+        answers["serving"],
+        answers["package_manager"],
+        "dtp" if answers["dev_test_prod"] else "prod-only",
+        answers["registry"],
+        answers["ci"],
+    ]
+    return "-".join(str(p) for p in parts)
+
+
+def render(answers: Mapping[str, Any], destination: Path) -> Path:
+    """Render the working-tree template with plain Copier (no bundle, no lockfile)."""
+    import copier
+
+    copier.run_copy(
+        str(TEMPLATES),
+        destination,
+        data=dict(answers),
+        defaults=True,
+        overwrite=True,
+        quiet=True,
+        unsafe=False,
+    )
+    return destination
+
+
+def read_answers(service: Path) -> dict[str, Any]:
+    """The service's .copier-answers.yml."""
+    data = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def bundle_home(home: Path) -> Path:
+    """Where scaffold installs the release bundle for HOME."""
+    return home / template.BUNDLE_SRC.removeprefix("~/")
+
+
+_INSTRUCTION = re.compile(r"^(FROM|COPY|ADD|RUN)\s+(.*)$", re.IGNORECASE)
+
+
+def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs with line continuations joined and comments dropped."""
+    lines: list[str] = []
+    current = ""
+    for raw in text.splitlines():
+        if raw.lstrip().startswith("#") and not current:
+            continue
+        if raw.rstrip().endswith("\\"):
+            current += raw.rstrip()[:-1] + " "
+            continue
+        lines.append(current + raw)
+        current = ""
+    result = []
+    for line in lines:
+        parts = line.strip().split(None, 1)
+        if parts:
+            result.append((parts[0].upper(), parts[1] if len(parts) > 1 else ""))
+    return result
+
+
+def _dockerignore_regex(pattern: str) -> re.Pattern[str]:
+    """Docker's .dockerignore pattern syntax (Go filepath.Match plus `**`) as a regex."""
+    out = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out += "(?:.*/)?"
+            i += 3
+        elif pattern.startswith("**", i):
+            out += ".*"
+            i += 2
+        elif pattern[i] == "*":
+            out += "[^/]*"
+            i += 1
+        elif pattern[i] == "?":
+            out += "[^/]"
+            i += 1
+        else:
+            out += re.escape(pattern[i])
+            i += 1
+    return re.compile(out)
+
+
+def dockerignore_patterns(text: str) -> list[str]:
+    """The patterns of a .dockerignore file, cleaned the way Docker cleans them."""
+    patterns = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        body = os.path.normpath(line[1:] if negate else line).lstrip("/")
+        patterns.append(("!" if negate else "") + body)
+    return patterns
+
+
+def excluded(patterns: list[str], path: str) -> bool:
+    """Whether Docker leaves PATH (or a folder above it) out of the build context."""
+    parts = path.split("/")
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    result = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        regex = _dockerignore_regex(pattern[1:] if negate else pattern)
+        if any(regex.fullmatch(c) for c in candidates):
+            result = not negate
+    return result

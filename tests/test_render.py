@@ -1,0 +1,167 @@
+"""Every combination of the choice questions: real linters judge the output, and the parts of
+the Dockerfile a reviewer checks first are checked as parsed data."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import dockerfile_instructions, dockerignore_patterns, excluded
+
+# Files that describe how the image is built or shipped; they never need to be inside it.
+OUTSIDE_THE_IMAGE = {
+    "Dockerfile",
+    ".dockerignore",
+    "compose.yaml",
+    ".copier-answers.yml",
+    ".gitignore",
+    "README.md",
+}
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    assert found, f"{name} is not installed: run `pip install .[test]`"
+    return found
+
+
+def test_hadolint_has_zero_findings(combo: str, combo_dir: Path) -> None:
+    result = subprocess.run(
+        [_tool("hadolint"), "--no-color", "Dockerfile"],
+        cwd=combo_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and not result.stdout.strip(), (
+        f"hadolint on {combo}:\n{result.stdout}{result.stderr}"
+    )
+
+
+def test_inline_lint_ignores_carry_a_reason(combo_dir: Path) -> None:
+    for line in (combo_dir / "Dockerfile").read_text().splitlines():
+        if "hadolint ignore" in line:
+            assert re.search(r"hadolint ignore=\S+\s+\S", line), f"ignore without reason: {line}"
+
+
+@functools.cache
+def _workflow_findings(text: str) -> tuple[str, str]:
+    """actionlint and zizmor output for one workflow text (identical texts are checked once)."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    folder = Path(f"/tmp/scaffold-workflows-{digest}/.github/workflows")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "docker-publish.yml"
+    path.write_text(text)
+    actionlint = subprocess.run(
+        [_tool("actionlint"), "-no-color", str(path)], capture_output=True, text=True, check=False
+    )
+    zizmor = subprocess.run(
+        [_tool("zizmor"), "--offline", "--no-progress", "--format", "plain", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    shutil.rmtree(folder.parent.parent)
+    return (
+        f"rc={actionlint.returncode} {actionlint.stdout}{actionlint.stderr}".strip(),
+        f"rc={zizmor.returncode} {zizmor.stdout}".strip(),
+    )
+
+
+def test_workflow_passes_actionlint_and_zizmor(combo: str, combo_dir: Path) -> None:
+    workflow = combo_dir / ".github/workflows/docker-publish.yml"
+    if not combo.endswith("-github"):
+        assert not workflow.exists() and not (combo_dir / ".github").exists()
+        return
+    actionlint, zizmor = _workflow_findings(workflow.read_text())
+    assert actionlint == "rc=0", f"actionlint on {combo}: {actionlint}"
+    assert zizmor.startswith("rc=0") and "No findings" in zizmor, f"zizmor on {combo}: {zizmor}"
+
+
+def _copied_sources(dockerfile: str) -> list[str]:
+    """Build-context paths the Dockerfile reads: COPY/ADD sources and RUN bind mounts."""
+    sources = []
+    for instruction, args in dockerfile_instructions(dockerfile):
+        words = args.split()
+        if instruction in {"COPY", "ADD"} and not any(w.startswith("--from=") for w in words):
+            paths = [w for w in words if not w.startswith("--")]
+            sources += paths[:-1]
+        if instruction == "RUN":
+            for mount in re.findall(r"--mount=(\S+)", args):
+                fields = dict(f.split("=", 1) for f in mount.split(",") if "=" in f)
+                if fields.get("type") == "bind" and "from" not in fields:
+                    sources.append(fields["source"])
+    return sources
+
+
+def test_dockerignore_never_excludes_what_the_dockerfile_copies(combo_dir: Path) -> None:
+    patterns = dockerignore_patterns((combo_dir / ".dockerignore").read_text())
+    generated = [
+        str(p.relative_to(combo_dir)) for p in combo_dir.rglob("*") if p.is_file()
+    ]
+    lockfile_names = {"uv.lock", "poetry.lock", "package-lock.json", "pnpm-lock.yaml", "yarn.lock"}
+    for source in _copied_sources((combo_dir / "Dockerfile").read_text()):
+        source = source.rstrip("/")
+        if source == ".":
+            needed = [
+                f for f in generated
+                if f not in OUTSIDE_THE_IMAGE and not f.startswith(".github/")
+            ]
+        else:
+            needed = [f for f in generated if f == source or f.startswith(source + "/")]
+            assert needed or source in lockfile_names, f"COPY names {source}, which is not generated"
+            needed = needed or [source]
+        for path in needed:
+            assert not excluded(patterns, path), f".dockerignore excludes {path}, copied by COPY {source}"
+
+
+def test_dockerignore_keeps_secrets_and_vcs_out(combo_dir: Path) -> None:
+    patterns = dockerignore_patterns((combo_dir / ".dockerignore").read_text())
+    for path in [".git/config", ".env", "config/.env.local", "deploy/server.key", "node_modules/x"]:
+        if path.startswith("node_modules") and not (combo_dir / "package.json").exists():
+            continue
+        assert excluded(patterns, path), f"{path} would reach the build context"
+
+
+def test_dockerfile_shape(combo: str, combo_dir: Path) -> None:
+    instructions = dockerfile_instructions((combo_dir / "Dockerfile").read_text())
+    froms = [args.split() for instruction, args in instructions if instruction == "FROM"]
+    stages = [words[-1] for words in froms]
+    assert all(len(words) == 3 and words[1].upper() == "AS" for words in froms), "unnamed stage"
+    assert stages[-1] == "prod", "production must be the last stage, so `docker build .` gives it"
+    if "-dtp-" in combo:
+        assert {"dev", "test"} <= set(stages)
+    else:
+        assert not {"dev", "test"} & set(stages)
+    for words in froms:
+        assert ":latest" not in words[0] and (":" in words[0] or words[0] in stages), words
+    prod = instructions[max(i for i, (ins, _) in enumerate(instructions) if ins == "FROM") :]
+    users = [args for ins, args in prod if ins == "USER"]
+    assert users and re.fullmatch(r"[1-9][0-9]*:[1-9][0-9]*", users[-1]), "prod must end non-root"
+    cmds = [args for ins, args in prod if ins in {"CMD", "ENTRYPOINT"}]
+    assert cmds and cmds[-1].startswith("["), "exec-form CMD so signals reach the app"
+
+
+def test_dockerfile_reads_cleanly(combo_dir: Path) -> None:
+    text = (combo_dir / "Dockerfile").read_text()
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    assert "\n\n\n\n" not in text, "more than two blank lines"
+    assert not re.search(r"[ \t]+$", text, re.MULTILINE), "trailing whitespace"
+
+
+def test_compose_runs_dev_and_prod(combo: str, combo_dir: Path) -> None:
+    compose = yaml.safe_load((combo_dir / "compose.yaml").read_text())
+    targets = {name: svc["build"]["target"] for name, svc in compose["services"].items()}
+    assert "prod" in targets.values()
+    if "-dtp-" in combo:
+        dev = next(svc for svc in compose["services"].values() if svc["build"]["target"] == "dev")
+        assert dev["develop"]["watch"], "the dev service syncs source changes"
+    prod = next(svc for svc in compose["services"].values() if svc["build"]["target"] == "prod")
+    assert prod["read_only"] is True and prod["cap_drop"] == ["ALL"]
