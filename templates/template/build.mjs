@@ -1,8 +1,9 @@
 // Static build: copies src/ to dist/, giving the script a content hash so it can be cached for a year.
-// `node build.mjs --serve PORT` builds, then serves dist/ for development.
+// `node build.mjs --serve PORT` builds into a temporary folder and serves it, for development.
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -40,8 +41,9 @@ function serve(outDir, port) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const hashed = await build();
-  console.log(`built dist/ (assets/${hashed})`);
   const at = process.argv.indexOf("--serve");
-  if (at !== -1) serve(join(root, "dist"), Number(process.argv[at + 1]));
+  const outDir = at === -1 ? join(root, "dist") : join(tmpdir(), "dist");
+  const hashed = await build(outDir);
+  console.log(`built ${outDir} (assets/${hashed})`);
+  if (at !== -1) serve(outDir, Number(process.argv[at + 1]));
 }
