@@ -13,7 +13,7 @@ class ReleaseBundleHook(BuildHookInterface):  # type: ignore[type-arg]
     """Build templates.bundle from the checkout's history into the wheel."""
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        """Add scaffold/templates.bundle to a regular (non-editable) wheel."""
+        """Add the bundle to a regular (non-editable) wheel, in the package and as shared data."""
         if self.target_name != "wheel" or version == "editable":
             return
         spec = importlib.util.spec_from_file_location(
@@ -26,6 +26,8 @@ class ReleaseBundleHook(BuildHookInterface):  # type: ignore[type-arg]
         versions = release.build_bundle(Path(self.root), output)
         self.app.display_info(f"template releases in the bundle: {', '.join(versions)}")
         build_data["force_include"][str(output)] = "scaffold/templates.bundle"
+        # Also as data: `pip install --user` puts it straight at ~/.local/share/scaffold/.
+        build_data["shared_data"][str(output)] = "share/scaffold/templates.bundle"
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         """Remove the bundle built next to the wheel."""

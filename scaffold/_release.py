@@ -80,7 +80,7 @@ def _working_files(repo: Path) -> list[str]:
 
 
 def build_bundle(repo: Path, output: Path) -> list[str]:
-    """Write the release bundle of the checkout at REPO to OUTPUT; return its versions, oldest first.
+    """Write the release bundle of the checkout at REPO to OUTPUT: its versions, oldest first.
 
     Works in a scratch git directory, so REPO's own object store is never written to.
     """
@@ -105,7 +105,12 @@ def build_bundle(repo: Path, output: Path) -> list[str]:
         parent: list[str] = []
         for version in versions:
             commit = _git(
-                gd, "commit-tree", trees[version], *parent, "-m", f"scaffold template {version}",
+                gd,
+                "commit-tree",
+                trees[version],
+                *parent,
+                "-m",
+                f"scaffold template {version}",
                 env=_IDENTITY,
             )
             _git(gd, "tag", version, commit)

@@ -33,7 +33,8 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        parser.exit(message=f"scaffold {version()}\n")
+        sys.stdout.write(f"scaffold {version()}\n")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,9 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         "--defaults", action="store_true", help="ask nothing; unanswered questions take defaults"
     )
     new.add_argument("--force", action="store_true", help="write into DIR even if it has files")
-    new.add_argument(
-        "--dry-run", action="store_true", help="list the files that would be created"
-    )
+    new.add_argument("--dry-run", action="store_true", help="list the files that would be created")
 
     update = commands.add_parser(
         "update",

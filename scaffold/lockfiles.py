@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,10 +58,15 @@ def locker_for(package_manager: str) -> Locker | None:
     return LOCKERS.get(package_manager)
 
 
+def _which(program: str) -> str | None:
+    """PROGRAM on PATH, or installed next to this Python (a venv that is not activated)."""
+    return shutil.which(program) or shutil.which(program, path=str(Path(sys.executable).parent))
+
+
 def check_available(package_manager: str) -> None:
     """Fail before anything is written when the package manager is not installed."""
     locker = locker_for(package_manager)
-    if locker and shutil.which(locker.needs) is None:
+    if locker and _which(locker.needs) is None:
         raise ToolMissing(
             f"{locker.needs} is needed to create {locker.lockfile} and is not installed: "
             f"{locker.hint}, or choose another package_manager"
@@ -74,8 +80,14 @@ def create(package_manager: str, service: Path) -> str | None:
         return None
     before = {p for p in service.rglob("*")}
     env = {**os.environ, "COREPACK_ENABLE_DOWNLOAD_PROMPT": "0", "CI": "1"}
+    program = _which(locker.command[0]) or locker.command[0]
     result = subprocess.run(
-        locker.command, cwd=service, env=env, capture_output=True, text=True, check=False
+        [program, *locker.command[1:]],
+        cwd=service,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0 or not (service / locker.lockfile).is_file():
         detail = (result.stderr or result.stdout).strip().splitlines()

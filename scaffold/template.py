@@ -37,7 +37,9 @@ def packaged_bundle() -> Path:
     try:
         _release.build_bundle(_PACKAGE.parent, built)
     except (OSError, subprocess.CalledProcessError) as error:
-        raise ScaffoldError(f"cannot build the template bundle from the checkout: {error}") from None
+        raise ScaffoldError(
+            f"cannot build the template bundle from the checkout: {error}"
+        ) from None
     return built
 
 
@@ -64,7 +66,7 @@ def install_bundle() -> str:
     from packaging.version import Version
 
     source = packaged_bundle()
-    target = Path(os.path.expanduser(BUNDLE_SRC))
+    target = Path(BUNDLE_SRC).expanduser()
     if target.is_file():
         if target.read_bytes() == source.read_bytes():
             return BUNDLE_SRC

@@ -13,7 +13,7 @@ from typing import Any
 
 from scaffold import answers as answers_mod
 from scaffold import console, lockfiles, questions, template
-from scaffold.errors import ScaffoldError, TargetNotEmpty, UsageError
+from scaffold.errors import ScaffoldError, TargetNotEmpty
 
 
 @dataclass
@@ -41,7 +41,7 @@ def run(options: NewOptions, version: str) -> int:
 
     interactive = sys.stdin.isatty() if options.interactive is None else options.interactive
     if not interactive and not (options.defaults or given):
-        raise UsageError(
+        raise ScaffoldError(
             "no terminal to ask questions on: pass --defaults, --data KEY=VALUE or --answers-file"
         )
     ask = None
@@ -138,7 +138,7 @@ def _place(scratch: Path, target: Path) -> None:
         if path.is_dir():
             destination.mkdir(exist_ok=True)
         else:
-            os.replace(path, destination)
+            path.replace(destination)
 
 
 def _next_steps(target: Path, answers: Mapping[str, Any]) -> list[str]:
@@ -146,9 +146,11 @@ def _next_steps(target: Path, answers: Mapping[str, Any]) -> list[str]:
         shown = str(target.relative_to(Path.cwd()))
     except ValueError:
         shown = str(target)
-    steps = [f"cd {shown}", 'git init && git add -A && git commit -m "Initial commit from scaffold"']
+    steps = [
+        f"cd {shown}",
+        'git init && git add -A && git commit -m "Initial commit from scaffold"',
+    ]
     if answers["dev_test_prod"]:
         steps += ["docker build --target test .", "docker compose up --watch"]
     steps.append(f"docker build -t {answers['image']}:local .")
     return steps
-

@@ -38,7 +38,9 @@ def run(options: UpdateOptions) -> int:
         data = dict(item.partition("=")[::2] for item in options.data)
     interactive = sys.stdin.isatty() if options.interactive is None else options.interactive
     before = recorded.get("_commit", "?")
-    _run_copier_update(target, data, defaults=options.defaults or not interactive, ref=options.vcs_ref)
+    _run_copier_update(
+        target, data, defaults=options.defaults or not interactive, ref=options.vcs_ref
+    )
     after = _recorded_answers(target).get("_commit", "?")
     changed = _changed_files(target)
     for path in changed:
@@ -88,7 +90,9 @@ def _check_clean_git(target: Path) -> None:
         )
 
 
-def _run_copier_update(target: Path, data: dict[str, Any], *, defaults: bool, ref: str | None) -> None:
+def _run_copier_update(
+    target: Path, data: dict[str, Any], *, defaults: bool, ref: str | None
+) -> None:
     import copier
     from copier.errors import CopierError
 
@@ -114,7 +118,7 @@ def _changed_files(target: Path) -> list[str]:
 
 
 def _conflicted(target: Path, changed: list[str]) -> list[str]:
-    """Files holding conflict markers, and the .rej files Copier leaves for hunks it could not place."""
+    """Files with conflict markers, and .rej files Copier leaves for hunks it could not place."""
     conflicts = []
     for name in changed:
         path = target / name
