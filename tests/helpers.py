@@ -39,13 +39,17 @@ def scaffold_env(home: Path) -> dict[str, str]:
 
 
 def run_scaffold(
-    *args: str | Path, home: Path, cwd: Path | None = None, stdin: str | None = None
+    *args: str | Path,
+    home: Path,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed scaffold CLI (python -m scaffold) in a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "scaffold", *map(str, args)],
         cwd=cwd or home,
-        env=scaffold_env(home),
+        env={**scaffold_env(home), **(env or {})},
         input=stdin if stdin is not None else "",
         capture_output=True,
         text=True,
@@ -115,9 +119,7 @@ def combinations() -> Iterator[dict[str, Any]]:
     """Every valid combination of the choice and bool questions, enumerated from copier.yml."""
     q = questionnaire()
     choice_qs = [x for x in q if x.choices or x.type == "bool"]
-    options = [
-        [c.value for c in x.choices] if x.choices else [True, False] for x in choice_qs
-    ]
+    options = [[c.value for c in x.choices] if x.choices else [True, False] for x in choice_qs]
     for values in itertools.product(*options):
         given = dict(zip([x.name for x in choice_qs], values, strict=True))
         try:
@@ -217,8 +219,8 @@ def _dockerignore_regex(pattern: str) -> re.Pattern[str]:
 def dockerignore_patterns(text: str) -> list[str]:
     """The patterns of a .dockerignore file, cleaned the way Docker cleans them."""
     patterns = []
-    for line in text.splitlines():
-        line = line.strip()
+    for raw in text.splitlines():
+        line = raw.strip()
         if not line or line.startswith("#"):
             continue
         negate = line.startswith("!")

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 from helpers import dockerfile_instructions, dockerignore_patterns, excluded
@@ -103,23 +102,24 @@ def _copied_sources(dockerfile: str) -> list[str]:
 
 def test_dockerignore_never_excludes_what_the_dockerfile_copies(combo_dir: Path) -> None:
     patterns = dockerignore_patterns((combo_dir / ".dockerignore").read_text())
-    generated = [
-        str(p.relative_to(combo_dir)) for p in combo_dir.rglob("*") if p.is_file()
-    ]
+    generated = [str(p.relative_to(combo_dir)) for p in combo_dir.rglob("*") if p.is_file()]
     lockfile_names = {"uv.lock", "poetry.lock", "package-lock.json", "pnpm-lock.yaml", "yarn.lock"}
-    for source in _copied_sources((combo_dir / "Dockerfile").read_text()):
-        source = source.rstrip("/")
+    for copied in _copied_sources((combo_dir / "Dockerfile").read_text()):
+        source = copied.rstrip("/")
         if source == ".":
             needed = [
-                f for f in generated
-                if f not in OUTSIDE_THE_IMAGE and not f.startswith(".github/")
+                f for f in generated if f not in OUTSIDE_THE_IMAGE and not f.startswith(".github/")
             ]
         else:
             needed = [f for f in generated if f == source or f.startswith(source + "/")]
-            assert needed or source in lockfile_names, f"COPY names {source}, which is not generated"
+            assert needed or source in lockfile_names, (
+                f"COPY names {source}, which is not generated"
+            )
             needed = needed or [source]
         for path in needed:
-            assert not excluded(patterns, path), f".dockerignore excludes {path}, copied by COPY {source}"
+            assert not excluded(patterns, path), (
+                f".dockerignore excludes {path}, copied by COPY {source}"
+            )
 
 
 def test_dockerignore_keeps_secrets_and_vcs_out(combo_dir: Path) -> None:

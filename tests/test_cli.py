@@ -1,0 +1,192 @@
+"""The command-line contract: exit codes, one-line errors, nothing written on failure."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import git_save, read_answers, run_scaffold
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *, code: int = 1) -> str:
+    assert result.returncode == code, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{result.stderr}"
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def assert_nothing_written(parent: Path, name: str = "svc") -> None:
+    assert not (parent / name).exists(), f"{name} was created"
+    leftovers = [p.name for p in parent.iterdir() if ".scaffold-" in p.name]
+    assert not leftovers, f"scratch folders left behind: {leftovers}"
+
+
+def test_version_and_help(home: Path) -> None:
+    from scaffold.cli import version
+
+    result = run_scaffold("--version", home=home)
+    assert result.returncode == 0 and result.stdout.strip() == f"scaffold {version()}"
+    for args in (["--help"], ["new", "--help"], ["update", "--help"]):
+        result = run_scaffold(*args, home=home)
+        assert result.returncode == 0 and "usage: scaffold" in result.stdout
+
+
+def test_console_script_is_installed(home: Path) -> None:
+    script = shutil.which("scaffold", path=str(Path(sys.executable).parent))
+    assert script, "the `scaffold` console script is not installed next to python"
+    result = subprocess.run([script, "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout.startswith("scaffold ")
+
+
+def test_without_a_terminal_it_asks_for_defaults(home: Path) -> None:
+    line = assert_one_line_error(run_scaffold("new", "svc", home=home))
+    assert "--defaults" in line and "--data" in line
+    assert_nothing_written(home)
+
+
+def test_defaults_create_a_complete_service(home: Path) -> None:
+    result = run_scaffold("new", "billing-api", "--defaults", home=home)
+    assert result.returncode == 0, result.stderr
+    service = home / "billing-api"
+    for name in [
+        "Dockerfile",
+        ".dockerignore",
+        "compose.yaml",
+        "README.md",
+        "app/main.py",
+        "tests/test_main.py",
+        ".github/workflows/docker-publish.yml",
+    ]:
+        assert (service / name).is_file(), name
+        assert f"create  {name}" in result.stdout
+    answers = read_answers(service)
+    assert answers["project_name"] == "billing-api" and answers["language"] == "python"
+    assert answers["_src_path"] == "~/.local/share/scaffold/templates.bundle"
+    assert "Next steps:" in result.stdout
+    assert oct(service.stat().st_mode & 0o777) != oct(0o700), "service folder kept mkdtemp's mode"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--data", "port=0"], "port must be a number from 1 to 65535"),
+        (["--data", "port=65536"], "port must be a number from 1 to 65535"),
+        (["--data", "port=http"], "port must be a whole number"),
+        (["--data", "uid=0"], "uid must be a number from 1 to 65533"),
+        (["--data", "uid=-1"], "uid must be a number"),
+        (["--data", "image=Acme/Billing"], "image must be a lowercase image reference"),
+        (["--data", "image=acme/billing:1.0"], "image must be a lowercase image reference"),
+        (["--data", "image=docker.io/acme/billing"], "image for Docker Hub is namespace/name"),
+        (["--data", "registry=ghcr", "--data", "image=acme/billing"], "image for GHCR starts"),
+        (["--data", "language=cobol"], "language must be one of: python, node"),
+        (["--data", "serving=nginx"], "serving must be one of: gunicorn, uvicorn, python"),
+        (["--data", "language=node", "--data", "package_manager=uv"], "package_manager must be"),
+        (["--data", "project_name=Billing_API"], "project_name must be kebab-case"),
+        (["--data", "dev_test_prod=maybe"], "dev_test_prod must be yes or no"),
+        (["--data", "colour=blue"], "unknown key colour"),
+        (["--data", "serving=python", "--data", "port=8000"], "port does not apply"),
+    ],
+)
+def test_bad_answers_are_refused_before_anything_is_written(
+    home: Path, args: list[str], expected: str
+) -> None:
+    line = assert_one_line_error(run_scaffold("new", "svc", "--defaults", *args, home=home))
+    assert expected in line
+    assert_nothing_written(home)
+
+
+def test_data_needs_key_equals_value(home: Path) -> None:
+    line = assert_one_line_error(run_scaffold("new", "svc", "--data", "port", home=home), code=2)
+    assert "KEY=VALUE" in line
+    assert_nothing_written(home)
+
+
+def test_answers_file_that_is_not_yaml(home: Path) -> None:
+    bad = home / "answers.yml"
+    bad.write_text("language: [python\n")
+    line = assert_one_line_error(run_scaffold("new", "svc", "--answers-file", bad, home=home))
+    assert "not valid YAML" in line
+    assert_nothing_written(home)
+
+
+def test_answers_file_gives_answers_and_data_overrides_it(home: Path) -> None:
+    answers = home / "answers.yml"
+    answers.write_text("language: node\nport: 4000\nci: none\n")
+    result = run_scaffold("new", "svc", "--answers-file", answers, "--data", "port=4100", home=home)
+    assert result.returncode == 0, result.stderr
+    recorded = read_answers(home / "svc")
+    assert (recorded["language"], recorded["port"], recorded["ci"]) == ("node", 4100, "none")
+    assert not (home / "svc/.github").exists()
+
+
+def test_refuses_a_non_empty_directory_unless_forced(home: Path) -> None:
+    target = home / "svc"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine\n")
+    line = assert_one_line_error(run_scaffold("new", "svc", "--defaults", home=home))
+    assert "not empty" in line and "--force" in line
+    assert sorted(p.name for p in target.iterdir()) == ["notes.txt"]
+
+    result = run_scaffold("new", "svc", "--defaults", "--force", home=home)
+    assert result.returncode == 0, result.stderr
+    assert (target / "notes.txt").read_text() == "mine\n"
+    assert (target / "Dockerfile").is_file()
+
+
+def test_an_empty_directory_is_fine(home: Path) -> None:
+    (home / "svc").mkdir()
+    assert run_scaffold("new", "svc", "--defaults", home=home).returncode == 0
+    assert (home / "svc/Dockerfile").is_file()
+
+
+def test_dry_run_lists_files_and_writes_nothing(home: Path) -> None:
+    result = run_scaffold(
+        "new", "svc", "--defaults", "--data", "language=node", "--dry-run", home=home
+    )
+    assert result.returncode == 0, result.stderr
+    assert "create  Dockerfile" in result.stdout and "create  src/server.js" in result.stdout
+    assert "create  package-lock.json (by npm)" in result.stdout
+    assert_nothing_written(home)
+
+
+def test_a_failing_package_manager_leaves_nothing_behind(home: Path) -> None:
+    # uv cannot lock for a Python that is neither installed nor allowed to be downloaded.
+    result = run_scaffold(
+        "new",
+        "svc",
+        "--defaults",
+        "--data",
+        "package_manager=uv",
+        "--data",
+        "language_version=3.99",
+        home=home,
+        env={"UV_PYTHON_DOWNLOADS": "never"},
+    )
+    line = assert_one_line_error(result)
+    assert line.startswith("error: `uv lock --quiet` failed")
+    assert_nothing_written(home)
+
+
+def test_update_outside_a_service(home: Path) -> None:
+    line = assert_one_line_error(run_scaffold("update", home, home=home))
+    assert "no .copier-answers.yml" in line
+
+
+def test_update_refuses_uncommitted_changes(home: Path) -> None:
+    assert run_scaffold("new", "svc", "--defaults", home=home).returncode == 0
+    service = home / "svc"
+    git_save(service, "initial")
+    (service / "Dockerfile").write_text((service / "Dockerfile").read_text() + "# wip\n")
+    line = assert_one_line_error(run_scaffold("update", service, "--defaults", home=home))
+    assert "uncommitted changes" in line
+
+
+def test_update_needs_a_git_repository(home: Path) -> None:
+    assert run_scaffold("new", "svc", "--defaults", home=home).returncode == 0
+    line = assert_one_line_error(run_scaffold("update", home / "svc", home=home))
+    assert "not a git repository" in line

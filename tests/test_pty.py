@@ -1,0 +1,93 @@
+"""`scaffold new` on a real terminal: questionary prompts driven through a pty."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pexpect
+
+from helpers import read_answers, scaffold_env
+
+ENTER, DOWN, CLEAR_LINE, CTRL_C = "\r", "\x1b[B", "\x15", "\x03"
+
+
+def spawn(home: Path, *args: str) -> pexpect.spawn:
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "scaffold", "new", *args],
+        cwd=str(home),
+        env=scaffold_env(home),
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 120),
+    )
+
+
+def answer(child: pexpect.spawn, prompt: str, keys: str) -> None:
+    child.expect_exact(prompt)
+    child.send(keys)
+
+
+def test_every_prompt_answered_on_a_terminal(home: Path) -> None:
+    child = spawn(home, "svc")
+    answer(child, "Service name", ENTER)
+    answer(child, "Language of the service", DOWN + ENTER)  # Node.js
+    answer(child, "How the service runs in production", ENTER)
+    answer(child, "Node.js version", ENTER)
+    answer(child, "Package manager", ENTER)
+    answer(child, "Port the service listens on", CLEAR_LINE + "99999" + ENTER)
+    child.expect_exact("port must be a number from 1 to 65535")  # the validator, live
+    child.send(CLEAR_LINE + "4000" + ENTER)
+    answer(child, "Add dev and test targets", ENTER)
+    answer(child, "Numeric user and group id", ENTER)
+    answer(child, "Container registry", ENTER)
+    answer(child, "Image name without a tag", CLEAR_LINE + "acme/svc" + ENTER)
+    answer(child, "CI system", ENTER)
+    child.expect_exact("scaffold will create")
+    answer(child, "Create it?", ENTER)
+    child.expect_exact("Next steps:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    answers = read_answers(home / "svc")
+    assert (answers["language"], answers["serving"], answers["port"], answers["image"]) == (
+        "node",
+        "node",
+        4000,
+        "acme/svc",
+    )
+    assert (home / "svc/package-lock.json").is_file()
+    assert "EXPOSE 4000" in (home / "svc/Dockerfile").read_text()
+
+
+def test_ctrl_c_at_a_prompt_writes_nothing(home: Path) -> None:
+    child = spawn(home, "svc")
+    answer(child, "Service name", ENTER)
+    answer(child, "Language of the service", CTRL_C)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert not (home / "svc").exists()
+
+
+def test_declining_the_summary_writes_nothing(home: Path) -> None:
+    child = spawn(home, "svc", "--data", "language=python")
+    for prompt in [
+        "Service name",
+        "How the service runs",
+        "Python version",
+        "Package manager",
+        "Port the service",
+        "Add dev and test",
+        "Numeric user",
+        "Container registry",
+        "Image name",
+        "CI system",
+    ]:
+        answer(child, prompt, ENTER)
+    answer(child, "Create it?", "n")
+    child.expect_exact("Nothing written.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and not (home / "svc").exists()

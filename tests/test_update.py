@@ -1,0 +1,132 @@
+"""The update path end to end: template release N, a service, a team edit, release N+1 on a
+fresh HOME, plain `copier update` and `scaffold update`."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scaffold._release import build_bundle
+from scaffold.template import BUNDLE_SRC
+
+from helpers import REPO, bundle_home, git_save, read_answers, run_copier, run_scaffold
+
+TEAM_EDIT = "# Team: base image mirrored in our registry, keep tags in sync.\n"
+
+
+def release(repo: Path, version: str) -> None:
+    """Set the version in the template repo's pyproject.toml and commit: a template release."""
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(
+        re.sub(
+            r'^version = ".*"$',
+            f'version = "{version}"',
+            pyproject.read_text(),
+            count=1,
+            flags=re.MULTILINE,
+        )
+    )
+    git_save(repo, f"release {version}")
+
+
+def install(repo: Path, home: Path) -> None:
+    """What installing that scaffold does for HOME: its release bundle at the fixed path."""
+    build_bundle(repo, bundle_home(home))
+
+
+@pytest.fixture
+def template_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "scaffold-src"
+    repo.mkdir()
+    shutil.copytree(REPO / "templates", repo / "templates")
+    shutil.copy(REPO / "pyproject.toml", repo / "pyproject.toml")
+    release(repo, "1.0.0")
+    return repo
+
+
+def new_service(tmp_path: Path, home: Path) -> Path:
+    """A service generated with plain copier from release 1.0.0, committed."""
+    result = run_copier("copy", "--defaults", BUNDLE_SRC, "svc", home=home, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    service = tmp_path / "svc"
+    assert read_answers(service)["_commit"] == "1.0.0"
+    git_save(service, "generated")
+    return service
+
+
+def change_template(repo: Path) -> None:
+    """Release 1.1.0 changes one line every Dockerfile has: the health-check interval."""
+    macros = repo / "templates/macros.jinja"
+    text = macros.read_text()
+    assert "--interval=30s" in text
+    macros.write_text(text.replace("--interval=30s", "--interval=15s"))
+    release(repo, "1.1.0")
+
+
+def test_plain_copier_update_applies_the_change_and_keeps_the_edit(
+    tmp_path: Path, template_repo: Path
+) -> None:
+    machine_a, machine_b = tmp_path / "home-a", tmp_path / "home-b"
+    install(template_repo, machine_a)
+    service = new_service(tmp_path, machine_a)
+    dockerfile = service / "Dockerfile"
+    dockerfile.write_text(
+        dockerfile.read_text().replace("WORKDIR /app\n", "WORKDIR /app\n" + TEAM_EDIT, 1)
+    )
+    git_save(service, "team edit")
+
+    change_template(template_repo)
+    install(template_repo, machine_b)  # a teammate's fresh HOME with the newer scaffold
+    result = run_copier("update", "--defaults", home=machine_b, cwd=service)
+    assert result.returncode == 0, result.stderr
+
+    text = dockerfile.read_text()
+    assert "--interval=15s" in text, "the template change was not applied"
+    assert TEAM_EDIT in text, "the team's edit was lost"
+    assert "<<<<<<<" not in text
+    assert read_answers(service)["_commit"] == "1.1.0"
+
+
+def test_overlapping_edit_makes_scaffold_update_fail_and_name_the_file(
+    tmp_path: Path, template_repo: Path
+) -> None:
+    home = tmp_path / "home"
+    install(template_repo, home)
+    service = new_service(tmp_path, home)
+    dockerfile = service / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("--interval=30s", "--interval=60s"))
+    git_save(service, "team tuned the health check")
+
+    change_template(template_repo)
+    install(template_repo, home)
+    result = run_scaffold("update", service, "--defaults", home=home)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "conflicts in Dockerfile" in result.stderr
+    assert "<<<<<<<" in dockerfile.read_text(), "the conflict must be visible in the file"
+
+
+def test_scaffold_update_on_a_fresh_home_finds_the_release(home: Path, tmp_path: Path) -> None:
+    assert run_scaffold("new", "svc", "--defaults", home=home).returncode == 0
+    service = home / "svc"
+    git_save(service, "generated")
+    fresh = tmp_path / "fresh-home"
+    fresh.mkdir()
+    result = run_scaffold("update", service, "--defaults", home=fresh)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert bundle_home(fresh).is_file(), "scaffold update installs the bundle on a fresh HOME"
+
+
+def test_update_twice_is_idempotent(tmp_path: Path, template_repo: Path) -> None:
+    home = tmp_path / "home"
+    install(template_repo, home)
+    service = new_service(tmp_path, home)
+    change_template(template_repo)
+    install(template_repo, home)
+    assert run_scaffold("update", service, "--defaults", home=home).returncode == 0
+    git_save(service, "updated")
+    again = run_scaffold("update", service, "--defaults", home=home)
+    assert again.returncode == 0 and "up to date" in again.stdout
