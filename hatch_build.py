@@ -28,7 +28,12 @@ class ReleaseBundleHook(BuildHookInterface):  # type: ignore[type-arg]
         build_data["force_include"][str(output)] = "scaffold/templates.bundle"
         # Also as data: `pip install --user` puts it straight at ~/.local/share/scaffold/.
         build_data["shared_data"][str(output)] = "share/scaffold/templates.bundle"
+        # The version as a module: importlib.metadata costs start-up time on every run.
+        version_file = Path(self.directory) / "_version.py"
+        version_file.write_text(f'__version__ = "{self.metadata.version}"\n')
+        build_data["force_include"][str(version_file)] = "scaffold/_version.py"
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
-        """Remove the bundle built next to the wheel."""
-        (Path(self.directory) / "templates.bundle").unlink(missing_ok=True)
+        """Remove the files built next to the wheel."""
+        for name in ("templates.bundle", "_version.py"):
+            (Path(self.directory) / name).unlink(missing_ok=True)

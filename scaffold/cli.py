@@ -15,17 +15,15 @@ EXIT_INTERRUPTED = 130
 
 
 def version() -> str:
-    """The installed scaffold version (in a source checkout, pyproject.toml's)."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as dist_version
-
+    """The scaffold version: written into the wheel, or pyproject.toml's in a source checkout."""
     try:
-        return dist_version("scaffold")
-    except PackageNotFoundError:
+        from scaffold._version import __version__
+    except ImportError:
         from scaffold._release import version_of
 
         pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
         return version_of(pyproject.read_text(encoding="utf-8")) or "0+unknown"
+    return str(__version__)
 
 
 class _VersionAction(argparse.Action):

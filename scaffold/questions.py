@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from scaffold.errors import InvalidAnswer, UsageError
@@ -50,6 +50,7 @@ class Questionnaire:
 
     questions: list[Question]
     env: SandboxedEnvironment = field(repr=False)
+    _compiled: dict[str, Template] = field(default_factory=dict, repr=False)
 
     def __iter__(self) -> Iterator[Question]:
         return iter(self.questions)
@@ -62,7 +63,10 @@ class Questionnaire:
         """Render a string expression against CONTEXT; other values pass through."""
         if not isinstance(text, str) or "{" not in text:
             return text
-        return self.env.from_string(text).render(**context)
+        compiled = self._compiled.get(text)
+        if compiled is None:
+            compiled = self._compiled[text] = self.env.from_string(text)
+        return compiled.render(**context)
 
     def applies(self, question: Question, context: Mapping[str, Any]) -> bool:
         """Whether QUESTION is asked at all, given the answers so far (its `when`)."""

@@ -14,7 +14,10 @@ from pathlib import Path
 
 from scaffold.errors import ScaffoldError, ToolMissing
 
-#: The template source recorded in every service's .copier-answers.yml.
+#: Copier's answers file in every service (Copier's default name).
+ANSWERS_FILE = ".copier-answers.yml"
+
+#: The template source recorded in every service's answers file.
 BUNDLE_SRC = "~/.local/share/scaffold/templates.bundle"
 
 _PACKAGE = Path(__file__).resolve().parent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,3 +48,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def combo_dir(combo: str, rendered: dict[str, tuple[dict[str, Any], Path]]) -> Iterator[Path]:
     yield rendered[combo][1]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI=true a skipped test is a failure: nothing may pass by not running."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") == "true" and skipped:
+        reporter.write_line(
+            f"CI=true: {len(skipped)} test(s) skipped, which fails the run", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

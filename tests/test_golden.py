@@ -38,7 +38,7 @@ def render_scenario(folder: Path, out: Path) -> dict[str, bytes]:
     q = questions.load(template.templates_dir())
     answers = resolve(q, given, folder_name=folder.name, ask=None)
     service = out / folder.name
-    render(template.install_bundle(), service, answers, version())
+    render(service, answers, version())
     return _normalise(tree(service))
 
 

@@ -59,8 +59,8 @@ def run(options: NewOptions, version: str) -> int:
             return 0
     if not options.dry_run:
         lockfiles.check_available(answers["package_manager"])
-    source = template.install_bundle()
-    return _render_and_place(source, target, answers, options, version)
+    template.install_bundle()  # the service's answers name it: `scaffold update` needs it here
+    return _render_and_place(target, answers, options, version)
 
 
 def _check_target(target: Path, force: bool) -> None:
@@ -73,12 +73,12 @@ def _check_target(target: Path, force: bool) -> None:
 
 
 def _render_and_place(
-    source: str, target: Path, answers: Mapping[str, Any], options: NewOptions, version: str
+    target: Path, answers: Mapping[str, Any], options: NewOptions, version: str
 ) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.scaffold-", dir=target.parent))
     try:
-        render(source, scratch, answers, version)
+        render(scratch, answers, version)
         files = _files(scratch)
         locker = lockfiles.locker_for(str(answers["package_manager"]))
         if options.dry_run:
@@ -98,17 +98,23 @@ def _render_and_place(
     return 0
 
 
-def render(source: str, destination: Path, answers: Mapping[str, Any], version: str) -> None:
-    """Render template release VERSION from SOURCE into DESTINATION with ANSWERS."""
+def render(destination: Path, answers: Mapping[str, Any], version: str) -> None:
+    """Render the packaged template into DESTINATION, recorded as release VERSION of the bundle.
+
+    The packaged templates/ folder is the tree that release VERSION holds in the bundle (both
+    are built from the same checkout), so rendering it directly gives the files `copier copy`
+    from the bundle gives, without cloning the bundle first. Only the answers file records the
+    source, and it records the bundle, so `copier update` works as after a plain `copier copy`.
+    """
     import copier
+    import yaml
     from copier.errors import CopierError
 
     try:
         copier.run_copy(
-            source,
+            str(template.templates_dir()),
             destination,
             data=dict(answers),
-            vcs_ref=version,
             defaults=True,
             overwrite=True,
             quiet=True,
@@ -117,6 +123,13 @@ def render(source: str, destination: Path, answers: Mapping[str, Any], version: 
     except (CopierError, ValueError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ScaffoldError(f"rendering the template failed: {first}") from None
+    answers_file = destination / template.ANSWERS_FILE
+    source = yaml.safe_dump({"_commit": version, "_src_path": template.BUNDLE_SRC})
+    lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    answers_file.write_text(
+        "".join(source if line.startswith("_src_path:") else line for line in lines),
+        encoding="utf-8",
+    )
 
 
 def _files(root: Path) -> list[str]:

@@ -12,8 +12,6 @@ from typing import Any
 from scaffold import console, questions, template
 from scaffold.errors import ScaffoldError, ToolMissing, UpdateConflict
 
-ANSWERS_FILE = ".copier-answers.yml"
-
 
 @dataclass
 class UpdateOptions:
@@ -59,10 +57,11 @@ def run(options: UpdateOptions) -> int:
 def _recorded_answers(target: Path) -> dict[str, Any]:
     import yaml
 
-    path = target / ANSWERS_FILE
+    path = target / template.ANSWERS_FILE
     if not path.is_file():
         raise ScaffoldError(
-            f"{target} has no {ANSWERS_FILE}: run scaffold update inside a service made by scaffold"
+            f"{target} has no {template.ANSWERS_FILE}: "
+            "run scaffold update inside a service made by scaffold"
         )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
