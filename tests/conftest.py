@@ -12,6 +12,12 @@ import pytest
 from helpers import combinations, combo_id, render
 
 
+def pytest_report_header() -> list[str]:
+    from engine import NOT_BUILDABLE_HERE
+
+    return [f"engine tests leave out {pm}: {why}" for pm, why in NOT_BUILDABLE_HERE.items()]
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens",

@@ -61,8 +61,8 @@ def change_template(repo: Path) -> None:
     """Release 1.1.0 changes one line every Dockerfile has: the health-check interval."""
     macros = repo / "templates/macros.jinja"
     text = macros.read_text()
-    assert "--interval=30s" in text
-    macros.write_text(text.replace("--interval=30s", "--interval=15s"))
+    assert "--interval=10s" in text
+    macros.write_text(text.replace("--interval=10s", "--interval=20s"))
     release(repo, "1.1.0")
 
 
@@ -84,7 +84,7 @@ def test_plain_copier_update_applies_the_change_and_keeps_the_edit(
     assert result.returncode == 0, result.stderr
 
     text = dockerfile.read_text()
-    assert "--interval=15s" in text, "the template change was not applied"
+    assert "--interval=20s" in text, "the template change was not applied"
     assert TEAM_EDIT in text, "the team's edit was lost"
     assert "<<<<<<<" not in text
     assert read_answers(service)["_commit"] == "1.1.0"
@@ -97,7 +97,7 @@ def test_overlapping_edit_makes_scaffold_update_fail_and_name_the_file(
     install(template_repo, home)
     service = new_service(tmp_path, home)
     dockerfile = service / "Dockerfile"
-    dockerfile.write_text(dockerfile.read_text().replace("--interval=30s", "--interval=60s"))
+    dockerfile.write_text(dockerfile.read_text().replace("--interval=10s", "--interval=60s"))
     git_save(service, "team tuned the health check")
 
     change_template(template_repo)

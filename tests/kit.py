@@ -1,0 +1,269 @@
+"""Offline stand-ins for the official base images the generated Dockerfiles name.
+
+No container registry is reachable from the test machines, so the suite builds local images from
+Debian's packages and tags them with exactly the names the Dockerfiles use (`python:3.14-slim`,
+`node:24-slim`, ...). They are built once per machine: each image is labelled with the hash of
+its recipe, and rebuilt only when that recipe changes. The runtimes inside are Debian's, not the
+version in the tag: python3 3.11, nodejs 18, nginx 1.22.
+
+Set SCAFFOLD_REAL_BASES=1 to skip the kit and let Docker pull the real images.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+from engine import Engine
+
+LABEL = "org.scaffold.test-kit"
+ROOTFS_CACHE = Path("/var/cache/scaffold-tests")
+MIRROR = "http://deb.debian.org/debian"
+DEBOOTSTRAP = ["debootstrap", "--variant=minbase", "--include=ca-certificates", "bookworm"]
+
+# The machine's extra CA certificates: the egress re-signs TLS, so images must trust it too.
+HOST_CAS = Path("/usr/local/share/ca-certificates")
+
+
+def _hash(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+    return digest.hexdigest()[:16]
+
+
+DEBIAN_HASH = _hash(MIRROR, *DEBOOTSTRAP, *(c.read_bytes() for c in sorted(HOST_CAS.glob("*.crt"))))
+DEBIAN = f"scaffold-kit/bookworm:{DEBIAN_HASH}"
+
+# One recipe per kind of base image; {debian} is the imported Debian root.
+RECIPES: dict[str, str] = {
+    # Like the official image, pip may install into the system interpreter (no PEP 668 marker).
+    "python": """
+FROM {debian}
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends python3 python3-venv python3-pip \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && ln -s /usr/bin/python3 /usr/local/bin/python \\
+ && rm -f /usr/lib/python3*/EXTERNALLY-MANAGED
+ENV LANG=C.UTF-8
+CMD ["python3"]
+""",
+    "node": """
+FROM {debian}
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends nodejs npm \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && npm install --global --no-fund --no-audit corepack@0.34.6 \\
+ && rm -rf /root/.npm
+# The npm registry reachable here serves no signatures, and repo.yarnpkg.com is unreachable.
+ENV COREPACK_INTEGRITY_KEYS=0 \\
+    COREPACK_NPM_REGISTRY=https://registry.npmjs.org
+CMD ["node"]
+""",
+    # Like nginxinc/nginx-unprivileged: runs as uid 101 on 8080, pid and temp files in /tmp;
+    # busybox provides the wget the alpine variant has.
+    "nginx-unprivileged": """
+FROM {debian}
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends nginx-light busybox \\
+ && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled /etc/nginx/conf.d/* \\
+ && ln -s /bin/busybox /usr/local/bin/wget \\
+ && mkdir -p /usr/share/nginx/html \\
+ && ln -sf /dev/stdout /var/log/nginx/access.log \\
+ && ln -sf /dev/stderr /var/log/nginx/error.log \\
+ && printf '%s\\n' \\
+    'worker_processes auto;' 'error_log /var/log/nginx/error.log notice;' 'pid /tmp/nginx.pid;' \\
+    'events { worker_connections 1024; }' \\
+    'http {' '  client_body_temp_path /tmp/client_temp;' '  proxy_temp_path /tmp/proxy_temp;' \\
+    '  fastcgi_temp_path /tmp/fastcgi_temp;' '  uwsgi_temp_path /tmp/uwsgi_temp;' \\
+    '  scgi_temp_path /tmp/scgi_temp;' '  include /etc/nginx/mime.types;' \\
+    '  default_type application/octet-stream;' '  access_log /var/log/nginx/access.log;' \\
+    '  sendfile on;' '  include /etc/nginx/conf.d/*.conf;' '}' > /etc/nginx/nginx.conf \\
+ && printf 'server { listen 8080; root /usr/share/nginx/html; }\\n' > /etc/nginx/conf.d/default.conf
+USER 101
+EXPOSE 8080
+STOPSIGNAL SIGQUIT
+CMD ["nginx", "-g", "daemon off;"]
+""",
+    # The full-toolchain images (python:3.x, node:24) naive single-stage Dockerfiles start from.
+    "python-full": """
+FROM {python}
+USER root
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends build-essential python3-dev git curl \\
+ && rm -rf /var/lib/apt/lists/*
+""",
+    "node-full": """
+FROM {node}
+USER root
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends build-essential python3 git curl \\
+ && rm -rf /var/lib/apt/lists/*
+""",
+    # ghcr.io/astral-sh/uv holds the static uv binary at /uv; PyPI's uv wheel ships the same.
+    "uv": """
+FROM {python} AS fetch
+ARG UV_VERSION
+RUN python -m pip download --no-deps --dest /wheel "uv==${UV_VERSION}" \\
+ && python -m zipfile -e /wheel/uv-*.whl /unpacked \\
+ && install -m 0755 /unpacked/uv-*.data/scripts/uv /uv \\
+ && install -m 0755 /unpacked/uv-*.data/scripts/uvx /uvx
+
+FROM scratch
+COPY --from=fetch /uv /uvx /
+""",
+}
+
+# Which recipe stands in for an image reference.
+PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^python:[0-9.]+-slim$"), "python"),
+    (re.compile(r"^node:[0-9.]+-slim$"), "node"),
+    (re.compile(r"^nginxinc/nginx-unprivileged:[0-9.]+-alpine$"), "nginx-unprivileged"),
+    (re.compile(r"^ghcr\.io/astral-sh/uv:[0-9.]+$"), "uv"),
+    (re.compile(r"^python:[0-9.]+$"), "python-full"),
+    (re.compile(r"^node:[0-9.]+$"), "node-full"),
+]
+
+
+# Recipes built FROM another stand-in.
+PARENTS = {"uv": "python", "python-full": "python", "node-full": "node"}
+
+
+def recipe_hash(recipe: str) -> str:
+    """What a stand-in is made of: its recipe, its parent's, and the Debian root."""
+    parent = PARENTS.get(recipe)
+    return _hash(DEBIAN_HASH, RECIPES[recipe], recipe_hash(parent) if parent else "")
+
+
+def recipe_for(image: str) -> str:
+    """The recipe that stands in for IMAGE, or an error naming the image."""
+    for pattern, recipe in PATTERNS:
+        if pattern.match(image):
+            return recipe
+    raise AssertionError(f"the test kit has no stand-in for {image}: add a recipe to tests/kit.py")
+
+
+def base_images(dockerfile: str) -> set[str]:
+    """Image references in FROM lines, with ARG defaults substituted and stage names left out."""
+    args: dict[str, str] = {}
+    stages: set[str] = set()
+    images: set[str] = set()
+    for line in dockerfile.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "ARG" and not images and "=" in words[1]:
+            key, value = words[1].split("=", 1)
+            args[key] = value.strip('"')
+        if words[0] == "FROM":
+            ref = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], words[1])
+            if ref not in stages and ref != "scratch":
+                images.add(ref)
+            if len(words) == 4:
+                stages.add(words[3])
+    return images
+
+
+class Kit:
+    """Builds and tags the stand-ins on an engine."""
+
+    def __init__(self, engine: Engine, say: callable) -> None:  # type: ignore[valid-type]
+        self.engine = engine
+        self.say = say
+        self.built: dict[str, str] = {}
+
+    def _current(self, image: str, expected: str) -> bool:
+        result = self.engine.run(
+            "image",
+            "inspect",
+            "--format",
+            f'{{{{ index .Config.Labels "{LABEL}" }}}}',
+            image,
+            check=False,
+        )
+        return result.returncode == 0 and result.stdout.strip() == expected
+
+    def debian(self) -> str:
+        """The imported Debian root every recipe starts from (debootstrap, once per machine)."""
+        if self._current(DEBIAN, DEBIAN_HASH):
+            return DEBIAN
+        ROOTFS_CACHE.mkdir(parents=True, exist_ok=True)
+        tarball = ROOTFS_CACHE / f"bookworm-{DEBIAN_HASH}.tar"
+        if not tarball.exists():
+            self.say("test kit: debootstrap --variant=minbase bookworm (about a minute, once)")
+            with tempfile.TemporaryDirectory(dir=ROOTFS_CACHE) as scratch:
+                root = Path(scratch) / "rootfs"
+                subprocess.run([*DEBOOTSTRAP, str(root), MIRROR], check=True, capture_output=True)
+                for cert in HOST_CAS.glob("*.crt"):
+                    (root / "usr/local/share/ca-certificates" / cert.name).write_bytes(
+                        cert.read_bytes()
+                    )
+                subprocess.run(
+                    ["chroot", str(root), "update-ca-certificates"], check=True, capture_output=True
+                )
+                (root / "etc/pip.conf").write_text(
+                    "[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n"
+                )
+                subprocess.run(["chroot", str(root), "apt-get", "clean"], check=True)
+                partial = tarball.with_suffix(".partial")
+                subprocess.run(["tar", "-C", str(root), "-cf", str(partial), "."], check=True)
+                partial.rename(tarball)
+        self.say(f"test kit: importing {DEBIAN}")
+        result = subprocess.run(
+            [
+                self.engine.client,
+                "import",
+                "--change",
+                "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "--change",
+                "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
+                "--change",
+                f"LABEL {LABEL}={DEBIAN_HASH}",
+                str(tarball),
+                DEBIAN,
+            ],
+            env=self.engine.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return DEBIAN
+
+    def _build(self, recipe: str, image: str) -> str:
+        key = recipe if recipe != "uv" else image
+        if key in self.built:
+            return self.built[key]
+        parent = PARENTS.get(recipe)
+        python = self.provide("python:3.11-slim") if parent == "python" else ""
+        node = self.provide("node:24-slim") if parent == "node" else ""
+        dockerfile = (
+            RECIPES[recipe]
+            .replace("{debian}", self.debian())
+            .replace("{python}", python)
+            .replace("{node}", node)
+        )
+        version = f"-{image.rsplit(':', 1)[1]}" if recipe == "uv" else ""
+        tag = f"scaffold-kit/{recipe}:{recipe_hash(recipe)}{version}"
+        self.say(f"test kit: building the {recipe} stand-in")
+        with tempfile.TemporaryDirectory() as context:
+            Path(context, "Dockerfile").write_text(dockerfile)
+            args = ["build", "--quiet", "--label", f"{LABEL}={recipe_hash(recipe)}", "--tag", tag]
+            if recipe == "uv":
+                args += ["--build-arg", f"UV_VERSION={image.rsplit(':', 1)[1]}"]
+            self.engine.run(*args, context)
+        self.built[key] = tag
+        return tag
+
+    def provide(self, image: str) -> str:
+        """Make IMAGE exist locally as the current stand-in; return its name."""
+        recipe = recipe_for(image)
+        if self._current(image, recipe_hash(recipe)):
+            return image
+        self.engine.run("tag", self._build(recipe, image), image)
+        self.say(f"test kit: {image} stands in as {recipe}")
+        return image

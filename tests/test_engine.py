@@ -1,0 +1,433 @@
+"""Every generated image, proven on a real Docker engine and a real registry.
+
+For each combination scaffold can generate whose toolchain is reachable here: build every target,
+make the test stage fail on purpose, run the production image hardened (read-only root, no
+capabilities, no new privileges) as its numeric uid, reach its health route from the host, wait for
+HEALTHCHECK, stop it within 10 s, look inside it for anything that should not be there, and push and
+pull it through a registry with authentication.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tarfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import NOT_BUILDABLE_HERE, Engine, EngineUnavailable, connect
+from helpers import combinations, combo_id, git_save, run_scaffold
+from kit import Kit, base_images
+
+pytestmark = pytest.mark.engine
+
+SECRET = "SCAFFOLD_PLANTED_SECRET=do-not-ship"
+
+
+def _engine_combos() -> list[dict[str, Any]]:
+    """One combination per image-relevant answer set (registry and CI do not change the image)."""
+    return [
+        a
+        for a in combinations()
+        if a["registry"] == "dockerhub"
+        and a["ci"] == "github"
+        and a["package_manager"] not in NOT_BUILDABLE_HERE
+    ]
+
+
+ENGINE_COMBOS = {combo_id(a).removesuffix("-dockerhub-github"): a for a in _engine_combos()}
+WITH_TEST_STAGE = [k for k, a in ENGINE_COMBOS.items() if a["dev_test_prod"]]
+
+
+@pytest.fixture(scope="session")
+def say(request: pytest.FixtureRequest) -> Any:
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+
+    def write(line: str) -> None:
+        if reporter:
+            reporter.write_line(line)
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory, say: Any) -> Iterator[Engine]:
+    folder = tmp_path_factory.mktemp("engine")
+    try:
+        found = connect(folder / "docker-config", folder / "dockerd.log")
+    except EngineUnavailable as error:
+        pytest.skip(f"no Docker engine: {error}")
+    say(f"docker engine: {'started dockerd' if found.process else 'using the running engine'}")
+    yield found
+    found.stop()
+
+
+@pytest.fixture(scope="session")
+def kit(engine: Engine, say: Any) -> Kit | None:
+    if os.environ.get("SCAFFOLD_REAL_BASES") == "1":
+        say("SCAFFOLD_REAL_BASES=1: base images are pulled from their registries")
+        return None
+    say("base images are local stand-ins built from Debian packages (see tests/kit.py)")
+    return Kit(engine, say)
+
+
+@dataclass
+class Service:
+    """A generated service and its built production image."""
+
+    name: str
+    answers: dict[str, Any]
+    path: Path
+    prod: str
+
+
+def _generate(name: str, answers: dict[str, Any], where: Path, home: Path) -> Path:
+    data = {k: v for k, v in answers.items() if k != "project_name"}
+    if answers["language"] == "python":
+        data["language_version"] = "3.11"  # the stand-in's interpreter; uv checks requires-python
+    args = [arg for key, value in data.items() for arg in ("--data", f"{key}={value}")]
+    result = run_scaffold("new", where / name, "--defaults", *args, home=home)
+    assert result.returncode == 0, result.stderr
+    service = where / name
+    # Plant what must never reach an image: a git history and an env file with a secret.
+    (service / ".env").write_text(SECRET + "\n")
+    git_save(service, "generated")
+    return service
+
+
+@pytest.fixture(scope="session")
+def services(
+    engine: Engine, kit: Kit | None, tmp_path_factory: pytest.TempPathFactory, say: Any
+) -> Iterator[dict[str, Service]]:
+    """Services generated and built on first use, shared by the tests of a combination."""
+    root = tmp_path_factory.mktemp("services")
+    home = tmp_path_factory.mktemp("home")
+
+    class Lazy(dict[str, Service]):
+        def __missing__(self, name: str) -> Service:
+            answers = ENGINE_COMBOS[name]
+            path = _generate(name, answers, root, home)
+            dockerfile = (path / "Dockerfile").read_text()
+            if dockerfile.startswith("# syntax="):
+                say(f"{name}: removed the `# syntax=` line (BuildKit cannot pull its frontend)")
+                (path / "Dockerfile").write_text(dockerfile.split("\n", 1)[1])
+            if kit is not None:
+                for image in sorted(base_images(dockerfile)):
+                    kit.provide(image)
+            prod = f"scaffold-e2e/{name}:prod"
+            engine.run("build", "--target", "prod", "--tag", prod, str(path))
+            self[name] = service = Service(name, answers, path, prod)
+            return service
+
+    lazy = Lazy()
+    yield lazy
+    for service in lazy.values():
+        engine.run("rmi", "--force", service.prod, check=False)
+
+
+def _image_id(engine: Engine, ref: str) -> str:
+    return engine.run("image", "inspect", "--format", "{{.Id}}", ref).stdout.strip()
+
+
+@pytest.mark.parametrize("name", sorted(ENGINE_COMBOS))
+def test_plain_build_gives_the_production_target(
+    name: str, engine: Engine, services: dict[str, Service]
+) -> None:
+    service = services[name]
+    plain = engine.run("build", "--quiet", str(service.path)).stdout.strip()
+    assert plain == _image_id(engine, service.prod), "`docker build .` must build the prod stage"
+
+
+@pytest.mark.parametrize("name", WITH_TEST_STAGE)
+def test_dev_and_test_targets_build(
+    name: str, engine: Engine, services: dict[str, Service]
+) -> None:
+    service = services[name]
+    engine.run("build", "--target", "dev", "--quiet", str(service.path))
+    engine.run("build", "--target", "test", "--quiet", str(service.path))
+
+
+def _break_a_test(service: Path, language: str) -> None:
+    if language == "python":
+        test = service / "tests/test_main.py"
+        test.write_text(
+            test.read_text() + "\n\ndef test_made_to_fail() -> None:\n    assert 1 == 2\n"
+        )
+    else:
+        test = service / "test/app.test.js"
+        test.write_text(test.read_text() + '\ntest("made to fail", () => assert.equal(1, 2));\n')
+
+
+@pytest.mark.parametrize("name", WITH_TEST_STAGE)
+def test_test_target_fails_when_a_test_fails(
+    name: str, engine: Engine, services: dict[str, Service], tmp_path: Path
+) -> None:
+    service = services[name]
+    broken = tmp_path / name
+    shutil.copytree(service.path, broken, symlinks=True)
+    _break_a_test(broken, service.answers["language"])
+    result = engine.run(
+        "build", "--target", "test", "--progress", "plain", str(broken), check=False
+    )
+    assert result.returncode != 0, "the test stage passed although a test fails"
+    assert "made_to_fail" in result.stderr or "made to fail" in result.stderr
+
+
+def _health_status(engine: Engine, container: str) -> str:
+    return engine.run("inspect", "--format", "{{.State.Health.Status}}", container).stdout.strip()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("name", sorted(ENGINE_COMBOS))
+def test_prod_runs_hardened_as_its_uid_answers_health_and_stops_fast(
+    name: str, engine: Engine, services: dict[str, Service], say: Any
+) -> None:
+    service = services[name]
+    uid, port = service.answers["uid"], service.answers.get("port")
+    host_port = _free_port()
+    container = f"scaffold-e2e-{name}"
+    engine.run("rm", "--force", container, check=False)
+    run = [
+        "run",
+        "--detach",
+        "--name",
+        container,
+        "--read-only",
+        "--tmpfs",
+        "/tmp",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+    ]
+    if port:
+        run += ["--publish", f"127.0.0.1:{host_port}:{port}"]
+    engine.run(*run, service.prod)
+    try:
+        started = time.monotonic()
+        top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
+        assert top and all(line.split()[0] == str(uid) for line in top), top
+        if port:
+            body = _get(f"http://127.0.0.1:{host_port}/healthz", deadline=started + 15)
+            assert body.strip() == b"ok"
+        deadline = started + 15 + 10  # start period, plus one interval for the first check
+        while (status := _health_status(engine, container)) != "healthy":
+            assert status in {"starting"}, f"health check went {status}"
+            assert time.monotonic() < deadline, "HEALTHCHECK did not report healthy in time"
+            time.sleep(0.5)
+        healthy_after = time.monotonic() - started
+        stop_started = time.monotonic()
+        engine.run("stop", "--time", "10", container)
+        stop_took = time.monotonic() - stop_started
+        exit_code = engine.run("inspect", "--format", "{{.State.ExitCode}}", container).stdout
+        say(
+            f"{name}: uid {uid}, healthy after {healthy_after:.1f}s, stopped in {stop_took:.1f}s "
+            f"(exit {exit_code.strip()})"
+        )
+        assert stop_took < 10, "the app ignored SIGTERM: docker stop had to kill it"
+    finally:
+        logs = engine.run("logs", container, check=False)
+        engine.run("rm", "--force", container, check=False)
+    assert "Traceback" not in logs.stdout + logs.stderr, logs.stdout + logs.stderr
+
+
+def _get(url: str, deadline: float) -> bytes:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                assert response.status == 200
+                return bytes(response.read())
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def _image_files(
+    engine: Engine, image: str, under: str
+) -> tuple[dict[str, tarfile.TarInfo], bytes]:
+    """Every path in IMAGE's filesystem, and the contents of the files under UNDER, joined."""
+    container = engine.run("create", image).stdout.strip()
+    try:
+        exported = subprocess.run(
+            [engine.client, "export", container], env=engine.env, capture_output=True, check=True
+        ).stdout
+    finally:
+        engine.run("rm", container, check=False)
+    contents = []
+    with tarfile.open(fileobj=io.BytesIO(exported)) as archive:
+        members = {m.name.lstrip("./"): m for m in archive.getmembers()}
+        for name, member in members.items():
+            if name.startswith(under) and member.isfile():
+                handle = archive.extractfile(member)
+                contents.append(handle.read() if handle else b"")
+    return members, b"".join(contents)
+
+
+FORBIDDEN = {
+    "a compiler": ("usr/bin/gcc", "usr/bin/cc", "usr/bin/g++", "usr/bin/tsc"),
+    "the planted .env": (".env",),
+    "git history": (".git",),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENGINE_COMBOS))
+def test_prod_image_holds_only_runtime_files(
+    name: str, engine: Engine, services: dict[str, Service]
+) -> None:
+    service = services[name]
+    workdir = "app/" if service.answers["serving"] != "nginx" else "usr/share/nginx/html/"
+    files, app_bytes = _image_files(engine, service.prod, workdir)
+    found = sorted(files)
+    for what, suffixes in FORBIDDEN.items():
+        hits = [f for f in found if any(f == s or f.endswith("/" + s) for s in suffixes)]
+        assert not hits, f"the production image contains {what}: {hits[:5]}"
+    assert SECRET.encode() not in app_bytes, "the planted secret reached the application files"
+    metadata = engine.run("inspect", service.prod).stdout
+    history = engine.run("history", "--no-trunc", service.prod).stdout
+    assert SECRET not in metadata + history, "the planted secret is in the image metadata"
+    app_files = [f for f in found if f.startswith(workdir)]
+    tests = [f for f in app_files if f.startswith((workdir + "tests/", workdir + "test/"))]
+    assert not tests, f"test files shipped: {tests}"
+    caches = [
+        f
+        for f in found
+        if any(
+            c in f
+            for c in (
+                "root/.cache/",
+                "root/.npm/",
+                "root/.local/share/pnpm",
+                "root/.yarn",
+                ".pytest_cache",
+                "opt/corepack/",
+                "opt/poetry/",
+            )
+        )
+    ]
+    assert not caches, f"package-manager caches or tools shipped: {caches[:5]}"
+    if service.answers["language"] == "python":
+        tools = ("/site-packages/pytest/", "/site-packages/uv/", "/site-packages/pip/")
+        dev_only = [f for f in found if f.startswith("opt/venv/") and any(t in f for t in tools)]
+        assert not dev_only, f"dev dependencies or installers in the virtualenv: {dev_only[:5]}"
+        writable = [f for f, info in files.items() if f.startswith("opt/venv/") and info.uid != 0]
+        assert not writable, f"virtualenv files not owned by root: {writable[:5]}"
+    owned = [f for f in app_files if files[f].uid != 0]
+    assert not owned, f"application files the service could rewrite: {owned[:5]}"
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The reference registry (distribution) on 127.0.0.1 with htpasswd auth."""
+    binary = shutil.which("docker-registry") or "/usr/bin/docker-registry"
+    if not Path(binary).is_file():
+        pytest.skip("docker-registry is not installed (.ci/run installs it)")
+    folder = tmp_path_factory.mktemp("registry")
+    user, token = "ci-user", "s3cret-token-for-tests"
+    hashed = subprocess.run(
+        ["htpasswd", "-Bbn", user, token], capture_output=True, text=True, check=True
+    ).stdout
+    (folder / "htpasswd").write_text(hashed)
+    port = _free_port()
+    (folder / "config.yml").write_text(
+        "version: 0.1\n"
+        f"storage:\n  filesystem:\n    rootdirectory: {folder / 'data'}\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n"
+        f"auth:\n  htpasswd:\n    realm: scaffold-tests\n    path: {folder / 'htpasswd'}\n"
+    )
+    process = subprocess.Popen(
+        [binary, "serve", str(folder / "config.yml")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    address = f"127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"http://{address}/v2/", timeout=1)
+        except urllib.error.HTTPError as error:
+            if error.code == 401:
+                break
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "the registry did not start"
+        time.sleep(0.2)
+    yield {"address": address, "user": user, "token": token}
+    process.terminate()
+    process.wait(timeout=10)
+
+
+PUSHED = ["python-gunicorn-pip-dtp", "node-node-npm-dtp", "node-nginx-pnpm-prod-only"]
+
+
+@pytest.mark.parametrize("name", PUSHED)
+def test_login_tag_push_rmi_pull_run_through_a_registry(
+    name: str, engine: Engine, services: dict[str, Service], registry: dict[str, str]
+) -> None:
+    service = services[name]
+    address = registry["address"]
+    denied = engine.run("push", f"{address}/{service.answers['image']}:nope", check=False)
+    assert denied.returncode != 0
+    login = engine.run(
+        "login",
+        address,
+        "--username",
+        registry["user"],
+        "--password-stdin",
+        stdin=registry["token"],
+    )
+    assert "Login Succeeded" in login.stdout
+    remote = f"{address}/{service.answers['image']}:1.2.3"
+    engine.run("tag", service.prod, remote)
+    engine.run("push", remote)
+    engine.run("rmi", remote)
+    assert engine.run("image", "inspect", remote, check=False).returncode != 0
+    engine.run("pull", remote)
+    port = service.answers.get("port")
+    container = f"scaffold-pulled-{name}"
+    host_port = _free_port()
+    run = [
+        "run",
+        "--detach",
+        "--rm",
+        "--name",
+        container,
+        "--read-only",
+        "--tmpfs",
+        "/tmp",
+        "--cap-drop",
+        "ALL",
+    ]
+    if port:
+        run += ["--publish", f"127.0.0.1:{host_port}:{port}"]
+    engine.run(*run, remote)
+    try:
+        if port:
+            assert (
+                _get(f"http://127.0.0.1:{host_port}/healthz", time.monotonic() + 15).strip()
+                == b"ok"
+            )
+        else:
+            assert (
+                engine.run("inspect", "--format", "{{.State.Running}}", container).stdout.strip()
+                == "true"
+            )
+    finally:
+        engine.run("rm", "--force", container, check=False)
+        engine.run("rmi", remote, check=False)
+        engine.run("logout", address, check=False)
