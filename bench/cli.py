@@ -61,14 +61,31 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         env = {**os.environ, "HOME": str(work)}
-        subprocess.run([scaffold, "new", "warmup", "--defaults"], env=env, cwd=work, check=True,
-                       capture_output=True)  # installs the bundle, as any first run does
-        names = ["scaffold --help", "scaffold new --defaults", "copier copy --defaults (same release)"]
+        subprocess.run(
+            [scaffold, "new", "warmup", "--defaults"],
+            env=env,
+            cwd=work,
+            check=True,
+            capture_output=True,
+        )  # installs the bundle, as any first run does
+        names = [
+            "scaffold --help",
+            "scaffold new --defaults",
+            "copier copy --defaults (same release)",
+        ]
         commands = [
             [scaffold, "--help"],
             [scaffold, "new", "{out}", "--defaults"],
-            [copier, "copy", "--defaults", "--quiet", "--data", "project_name=svc",
-             "~/.local/share/scaffold/templates.bundle", "{out}"],
+            [
+                copier,
+                "copy",
+                "--defaults",
+                "--quiet",
+                "--data",
+                "project_name=svc",
+                "~/.local/share/scaffold/templates.bundle",
+                "{out}",
+            ],
         ]
         rows = list(zip(names, medians(commands, args.runs, env, work), strict=True))
     table = ["| command | median (s) |", "| --- | ---: |"]
@@ -81,8 +98,13 @@ def main() -> None:
     ]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     body = "\n".join(
-        [f"## CLI start-up and rendering (`bench/cli.py`, {args.runs} runs, {machine})", "",
-         *table, "", *verdict]
+        [
+            f"## CLI start-up and rendering (`bench/cli.py`, {args.runs} runs, {machine})",
+            "",
+            *table,
+            "",
+            *verdict,
+        ]
     )
     print(body)
     write_section(SECTION, body)

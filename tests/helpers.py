@@ -101,6 +101,19 @@ def git_save(cwd: Path, message: str = "save") -> None:
     git(cwd, "commit", "--quiet", "--allow-empty", "-m", message)
 
 
+def set_version(repo: Path, version: str) -> None:
+    """Write VERSION as the static version in REPO's pyproject.toml."""
+    pyproject = repo / "pyproject.toml"
+    text = re.sub(
+        r'^version = ".*"$',
+        f'version = "{version}"',
+        pyproject.read_text(),
+        count=1,
+        flags=re.MULTILINE,
+    )
+    pyproject.write_text(text)
+
+
 def tree(root: Path, *, skip: set[str] = frozenset()) -> dict[str, bytes]:
     """Every file under ROOT (except .git) as relative path -> bytes."""
     return {

@@ -185,23 +185,10 @@ def _health_status(engine: Engine, container: str) -> str:
     return engine.run("inspect", "--format", "{{.State.Health.Status}}", container).stdout.strip()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.mark.parametrize("name", sorted(ENGINE_COMBOS))
-def test_prod_runs_hardened_as_its_uid_answers_health_and_stops_fast(
-    name: str, engine: Engine, services: dict[str, Service], say: Any
-) -> None:
-    service = services[name]
-    uid, port = service.answers["uid"], service.answers.get("port")
-    host_port = _free_port()
-    container = f"scaffold-e2e-{name}"
+def _run_hardened(engine: Engine, image: str, container: str, port: int | None) -> int:
+    """Start IMAGE read-only with no capabilities; return the host port its PORT is published on."""
     engine.run("rm", "--force", container, check=False)
+    host_port = _free_port()
     run = [
         "run",
         "--detach",
@@ -217,7 +204,26 @@ def test_prod_runs_hardened_as_its_uid_answers_health_and_stops_fast(
     ]
     if port:
         run += ["--publish", f"127.0.0.1:{host_port}:{port}"]
-    engine.run(*run, service.prod)
+    engine.run(*run, image)
+    return host_port
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("name", sorted(ENGINE_COMBOS))
+def test_prod_runs_hardened_as_its_uid_answers_health_and_stops_fast(
+    name: str, engine: Engine, services: dict[str, Service], say: Any
+) -> None:
+    service = services[name]
+    uid, port = service.answers["uid"], service.answers.get("port")
+    container = f"scaffold-e2e-{name}"
+    host_port = _run_hardened(engine, service.prod, container, port)
     try:
         started = time.monotonic()
         top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
@@ -400,22 +406,7 @@ def test_login_tag_push_rmi_pull_run_through_a_registry(
     engine.run("pull", remote)
     port = service.answers.get("port")
     container = f"scaffold-pulled-{name}"
-    host_port = _free_port()
-    run = [
-        "run",
-        "--detach",
-        "--rm",
-        "--name",
-        container,
-        "--read-only",
-        "--tmpfs",
-        "/tmp",
-        "--cap-drop",
-        "ALL",
-    ]
-    if port:
-        run += ["--publish", f"127.0.0.1:{host_port}:{port}"]
-    engine.run(*run, remote)
+    host_port = _run_hardened(engine, remote, container, port)
     try:
         if port:
             assert (

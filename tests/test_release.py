@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -11,20 +10,7 @@ from pathlib import Path
 
 from scaffold._release import build_bundle, history_releases
 
-from helpers import REPO, git, git_save
-
-
-def _set_version(repo: Path, version: str) -> None:
-    pyproject = repo / "pyproject.toml"
-    pyproject.write_text(
-        re.sub(
-            r'^version = ".*"$',
-            f'version = "{version}"',
-            pyproject.read_text(),
-            count=1,
-            flags=re.MULTILINE,
-        )
-    )
+from helpers import REPO, git, git_save, set_version
 
 
 def _tags(bundle: Path) -> dict[str, str]:
@@ -44,13 +30,13 @@ def _repo_with_history(tmp_path: Path) -> Path:
     repo.mkdir()
     shutil.copytree(REPO / "templates", repo / "templates")
     shutil.copy(REPO / "pyproject.toml", repo / "pyproject.toml")
-    _set_version(repo, "0.9.0")
+    set_version(repo, "0.9.0")
     git_save(repo, "0.9.0")
     (repo / "templates/NOTES.md").write_text("later 0.9.0 work\n")
     git_save(repo, "more 0.9.0 work")
-    _set_version(repo, "1.0.0")
+    set_version(repo, "1.0.0")
     git_save(repo, "release 1.0.0")
-    _set_version(repo, "1.1.0")  # not committed: the version being worked on
+    set_version(repo, "1.1.0")  # not committed: the version being worked on
     return repo
 
 
@@ -72,7 +58,7 @@ def test_every_machine_builds_the_same_release_commits(tmp_path: Path) -> None:
     build_bundle(repo, first)
     copy = tmp_path / "teammate"
     git(tmp_path, "clone", "--quiet", str(repo), str(copy))  # another clone, other mtimes
-    _set_version(copy, "1.1.0")
+    set_version(copy, "1.1.0")
     build_bundle(copy, second)
     assert _tags(first) == _tags(second)
 

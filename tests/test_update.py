@@ -3,7 +3,6 @@ fresh HOME, plain `copier update` and `scaffold update`."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -12,23 +11,22 @@ import pytest
 from scaffold._release import build_bundle
 from scaffold.template import BUNDLE_SRC
 
-from helpers import REPO, bundle_home, git_save, read_answers, run_copier, run_scaffold
+from helpers import (
+    REPO,
+    bundle_home,
+    git_save,
+    read_answers,
+    run_copier,
+    run_scaffold,
+    set_version,
+)
 
 TEAM_EDIT = "# Team: base image mirrored in our registry, keep tags in sync.\n"
 
 
 def release(repo: Path, version: str) -> None:
     """Set the version in the template repo's pyproject.toml and commit: a template release."""
-    pyproject = repo / "pyproject.toml"
-    pyproject.write_text(
-        re.sub(
-            r'^version = ".*"$',
-            f'version = "{version}"',
-            pyproject.read_text(),
-            count=1,
-            flags=re.MULTILINE,
-        )
-    )
+    set_version(repo, version)
     git_save(repo, f"release {version}")
 
 

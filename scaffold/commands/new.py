@@ -51,7 +51,10 @@ def run(options: NewOptions, version: str) -> int:
         ask = prompts.ask
     answers = answers_mod.resolve(questionnaire, given, folder_name=target.name, ask=ask)
     if ask is not None:
-        console.summary(f"\nscaffold will create {target} with:", answers.items())
+        shown = [
+            (k, ("yes" if v else "no") if isinstance(v, bool) else v) for k, v in answers.items()
+        ]
+        console.summary(f"\nscaffold will create {target} with:", shown)
         from scaffold import prompts
 
         if not prompts.confirm("Create it?"):

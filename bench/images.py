@@ -1,0 +1,247 @@
+"""Image size and build-cache benchmark for every combination the engine tests build.
+
+    python bench/images.py [--only SUBSTRING]
+
+For each combination it generates the service, builds it on the test kit's stand-in bases, and
+reports: production image size; the size of a naive single-stage image of the same app (one FROM
+with the full toolchain, `COPY . .`, install, run) and the ratio; cold build time; rebuild time
+after a one-line source change with the dependency steps that were not cached; and what the
+production image adds on top of its base image (runtime dependencies, app code, anything else).
+Stand-in bases are smaller than the official images, so it also prints the ratio the same two
+Dockerfiles give on the official images' published sizes. The table goes to BENCHMARKS.md.
+
+Targets: "anything else" under 1 MB; rebuild at most 20 % of cold with every dependency step cached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent / "tests"))
+
+from cli import write_section  # noqa: E402
+from test_engine import ENGINE_COMBOS, _generate  # noqa: E402
+
+from engine import Engine, connect  # noqa: E402
+from kit import Kit, base_images  # noqa: E402
+
+MB = 1_000_000
+
+# Approximate uncompressed sizes of the official images as `docker images` shows them
+# (linux/amd64, late 2026). Used only for the "on official bases" ratio column.
+OFFICIAL_MB = {
+    "python-slim": 125,
+    "python-full": 1020,
+    "node-slim": 230,
+    "node-full": 1130,
+    "nginx-unprivileged-alpine": 52,
+}
+
+NAIVE = {
+    "python": """FROM python:{version}
+WORKDIR /app
+COPY . .
+RUN {install}
+CMD {cmd}
+""",
+    "node": """FROM node:{version}
+WORKDIR /app
+COPY . .
+RUN {install}
+CMD {cmd}
+""",
+}
+INSTALL = {
+    "pip": "pip install -r requirements-dev.txt",
+    "uv": "pip install uv && uv sync --locked",
+    "npm": "npm install",
+    "pnpm": "corepack enable pnpm && pnpm install",
+    "yarn": "corepack enable yarn && yarn install",
+}
+DEPENDENCY_STEP = re.compile(r"(pip install|uv sync|npm ci|pnpm install|yarn (install|workspaces))")
+
+
+def size(engine: Engine, image: str) -> int:
+    return int(engine.run("image", "inspect", "--format", "{{.Size}}", image).stdout)
+
+
+def timed_build(engine: Engine, path: Path, *extra: str) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = engine.run("build", "--progress", "plain", *extra, str(path))
+    return time.perf_counter() - start, result.stderr
+
+
+def uncached_dependency_steps(log: str) -> int:
+    """RUN steps that install dependencies and were executed rather than taken from cache."""
+    steps: dict[str, str] = {}
+    cached: set[str] = set()
+    for line in log.splitlines():
+        match = re.match(r"#(\d+) \[[^\]]+\] RUN (.*)", line)
+        if match:
+            steps[match.group(1)] = match.group(2)
+        match = re.match(r"#(\d+) CACHED", line)
+        if match:
+            cached.add(match.group(1))
+    return sum(1 for n, cmd in steps.items() if DEPENDENCY_STEP.search(cmd) and n not in cached)
+
+
+def added_layers(engine: Engine, image: str, base: str) -> dict[str, int]:
+    """Bytes the image adds on top of BASE, by what the layer holds."""
+    ours = engine.run(
+        "history", "--no-trunc", "--format", "{{.Size}}\t{{.CreatedBy}}", image, "--human=false"
+    ).stdout.splitlines()
+    theirs = len(engine.run("history", "-q", base).stdout.splitlines())
+    parts = {"runtime deps": 0, "app code": 0, "anything else": 0}
+    for line in ours[: len(ours) - theirs]:
+        bytes_, created_by = line.split("\t", 1)
+        amount = int(bytes_)
+        # BuildKit records `COPY --from=deps /opt/venv /opt/venv` as `COPY /opt/venv /opt/venv`.
+        if created_by.startswith(("COPY /opt/venv", "COPY /app ./")):
+            parts["runtime deps"] += amount
+        elif "COPY" in created_by:
+            parts["app code"] += amount
+        else:
+            parts["anything else"] += amount
+    return parts
+
+
+def official_ratio(language: str, serving: str, added_prod: int, added_naive: int) -> float:
+    if serving == "nginx":
+        prod_base = OFFICIAL_MB["nginx-unprivileged-alpine"]
+    else:
+        prod_base = OFFICIAL_MB[f"{language}-slim"]
+    naive_base = OFFICIAL_MB[f"{language}-full"]
+    return (naive_base * MB + added_naive) / (prod_base * MB + added_prod)
+
+
+def prod_base(dockerfile: str) -> str:
+    """The image the prod stage starts from, following stage names back to an image."""
+    stages: dict[str, str] = {}
+    images = base_images(dockerfile)
+    last = ""
+    for line in dockerfile.splitlines():
+        words = line.split()
+        if words[:1] == ["FROM"] and len(words) == 4:
+            stages[words[3]] = words[1]
+            last = words[3]
+    ref = stages[last]
+    while ref in stages:
+        ref = stages[ref]
+    return next(i for i in images if i.split(":")[0] == re.sub(r":.*", "", ref.split("$")[0]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default="", help="combinations whose name contains this")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        engine = connect(work / "docker-config", work / "dockerd.log")
+        kit = Kit(engine, print)
+        try:
+            for name, answers in ENGINE_COMBOS.items():
+                if args.only not in name or not answers["dev_test_prod"]:
+                    continue
+                rows.append(measure(engine, kit, name, answers, work))
+                print(rows[-1])
+        finally:
+            engine.stop()
+    header = (
+        "| combination | prod | naive | ratio | ratio on official bases | cold build | "
+        "rebuild | dep steps rebuilt | deps added | code added | anything else |"
+    )
+    lines = [header, "|" + " --- |" * 11]
+    for r in rows:
+        lines.append(
+            f"| {r['name']} | {r['prod'] / MB:.1f} MB | {r['naive'] / MB:.1f} MB | "
+            f"{r['naive'] / r['prod']:.1f}x | {r['official']:.1f}x | {r['cold']:.1f} s | "
+            f"{r['rebuild']:.1f} s ({100 * r['rebuild'] / r['cold']:.0f} %) | {r['uncached']} | "
+            f"{r['deps'] / MB:.2f} MB | {r['code'] / 1000:.1f} kB | {r['else'] / 1000:.1f} kB |"
+        )
+    worst_else = max(r["else"] for r in rows)
+    worst_rebuild = max(r["rebuild"] / r["cold"] for r in rows)
+    uncached = sum(r["uncached"] for r in rows)
+    body = "\n".join(
+        [
+            "## Image size and build cache (`bench/images.py`, stand-in bases)",
+            "",
+            "The `dev_test_prod` variant of each buildable combination; sizes as `docker image "
+            "inspect` reports them. The *official* ratio puts the same added bytes on the official "
+            "images' published sizes (python:3.x-slim 125 MB vs python:3.x 1020 MB, node:24-slim "
+            "230 MB vs node:24 1130 MB, nginx-unprivileged alpine 52 MB).",
+            "",
+            *lines,
+            "",
+            f"- Anything else added (target < 1 MB): worst {worst_else / 1000:.1f} kB "
+            f"({'met' if worst_else < MB else 'NOT met'})",
+            f"- Rebuild after a one-line change (target <= 20 % of cold, every dependency step "
+            f"cached): worst {100 * worst_rebuild:.0f} %, {uncached} dependency steps rebuilt "
+            f"({'met' if worst_rebuild <= 0.2 and uncached == 0 else 'NOT met'})",
+        ]
+    )
+    print(body)
+    write_section("images", body)
+
+
+def measure(engine: Engine, kit: Kit, name: str, answers: dict, work: Path) -> dict:
+    home = work / "home"
+    home.mkdir(exist_ok=True)
+    service = _generate(name, answers, work, home)
+    dockerfile = (service / "Dockerfile").read_text()
+    for image in base_images(dockerfile):
+        kit.provide(image)
+    tag = f"scaffold-bench/{name}:prod"
+    # Cold: no layer cache and empty cache mounts, so every dependency is downloaded.
+    engine.run("builder", "prune", "--all", "--force")
+    cold, _ = timed_build(engine, service, "--no-cache", "--target", "prod", "--tag", tag)
+    source = service / ("app/main.py" if answers["language"] == "python" else "src/app.js")
+    comment = "#" if answers["language"] == "python" else "//"
+    source.write_text(source.read_text() + f"\n{comment} a one-line change\n")
+    rebuild, log = timed_build(engine, service, "--target", "prod", "--tag", tag)
+    language = answers["language"]
+    version = "3.11" if language == "python" else answers["language_version"]
+    full = f"{language}:{version}"
+    kit.provide(full)
+    cmd = {
+        "gunicorn": '["gunicorn", "--bind", "0.0.0.0:8000", "app.main:app"]',
+        "uvicorn": '["uvicorn", "--host", "0.0.0.0", "app.main:app"]',
+        "python": '["python", "-m", "app.main"]',
+        "node": '["node", "src/server.js"]',
+        "nginx": '["node", "build.mjs", "--serve", "8080"]',
+    }[answers["serving"]]
+    naive_file = work / f"{name}.naive.Dockerfile"
+    naive_file.write_text(
+        NAIVE[language].format(
+            version=version, install=INSTALL[answers["package_manager"]], cmd=cmd
+        )
+    )
+    naive_tag = f"scaffold-bench/{name}:naive"
+    engine.run("build", "--quiet", "--file", str(naive_file), "--tag", naive_tag, str(service))
+    base = prod_base(dockerfile)
+    parts = added_layers(engine, tag, base)
+    prod_size, naive_size = size(engine, tag), size(engine, naive_tag)
+    added_prod = prod_size - size(engine, base)
+    added_naive = naive_size - size(engine, full)
+    return {
+        "name": name,
+        "prod": prod_size,
+        "naive": naive_size,
+        "cold": cold,
+        "rebuild": rebuild,
+        "uncached": uncached_dependency_steps(log),
+        "deps": parts["runtime deps"],
+        "code": parts["app code"],
+        "else": parts["anything else"],
+        "official": official_ratio(language, answers["serving"], added_prod, added_naive),
+    }
+
+
+if __name__ == "__main__":
+    main()
