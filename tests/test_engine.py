@@ -50,10 +50,13 @@ WITH_TEST_STAGE = [k for k, a in ENGINE_COMBOS.items() if a["dev_test_prod"]]
 @pytest.fixture(scope="session")
 def say(request: pytest.FixtureRequest) -> Any:
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
 
     def write(line: str) -> None:
-        if reporter:
-            reporter.write_line(line)
+        """Print LINE in the run's output now, even while a test's output is being captured."""
+        if reporter and capture:
+            with capture.global_and_fixture_disabled():
+                reporter.write_line(line)
 
     return write
 
@@ -139,20 +142,22 @@ def _image_id(engine: Engine, ref: str) -> str:
 
 @pytest.mark.parametrize("name", sorted(ENGINE_COMBOS))
 def test_plain_build_gives_the_production_target(
-    name: str, engine: Engine, services: dict[str, Service]
+    name: str, engine: Engine, services: dict[str, Service], say: Any
 ) -> None:
     service = services[name]
     plain = engine.run("build", "--quiet", str(service.path)).stdout.strip()
     assert plain == _image_id(engine, service.prod), "`docker build .` must build the prod stage"
+    say(f"{name}: `docker build .` and `--target prod` give the same image {plain[7:19]}")
 
 
 @pytest.mark.parametrize("name", WITH_TEST_STAGE)
 def test_dev_and_test_targets_build(
-    name: str, engine: Engine, services: dict[str, Service]
+    name: str, engine: Engine, services: dict[str, Service], say: Any
 ) -> None:
     service = services[name]
     engine.run("build", "--target", "dev", "--quiet", str(service.path))
     engine.run("build", "--target", "test", "--quiet", str(service.path))
+    say(f"{name}: dev and test targets build; the skeleton's tests pass in the test stage")
 
 
 def _break_a_test(service: Path, language: str) -> None:
@@ -168,7 +173,7 @@ def _break_a_test(service: Path, language: str) -> None:
 
 @pytest.mark.parametrize("name", WITH_TEST_STAGE)
 def test_test_target_fails_when_a_test_fails(
-    name: str, engine: Engine, services: dict[str, Service], tmp_path: Path
+    name: str, engine: Engine, services: dict[str, Service], tmp_path: Path, say: Any
 ) -> None:
     service = services[name]
     broken = tmp_path / name
@@ -179,6 +184,7 @@ def test_test_target_fails_when_a_test_fails(
     )
     assert result.returncode != 0, "the test stage passed although a test fails"
     assert "made_to_fail" in result.stderr or "made to fail" in result.stderr
+    say(f"{name}: with a failing test, `docker build --target test` fails")
 
 
 def _health_status(engine: Engine, container: str) -> str:
@@ -294,7 +300,7 @@ FORBIDDEN = {
 
 @pytest.mark.parametrize("name", sorted(ENGINE_COMBOS))
 def test_prod_image_holds_only_runtime_files(
-    name: str, engine: Engine, services: dict[str, Service]
+    name: str, engine: Engine, services: dict[str, Service], say: Any
 ) -> None:
     service = services[name]
     workdir = "app/" if service.answers["serving"] != "nginx" else "usr/share/nginx/html/"
@@ -335,6 +341,10 @@ def test_prod_image_holds_only_runtime_files(
         assert not writable, f"virtualenv files not owned by root: {writable[:5]}"
     owned = [f for f in app_files if files[f].uid != 0]
     assert not owned, f"application files the service could rewrite: {owned[:5]}"
+    say(
+        f"{name}: {len(found)} paths in the image; no compiler, tests, caches, dev dependencies, "
+        f".env, .git or secret; application files owned by root"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -383,7 +393,7 @@ PUSHED = ["python-gunicorn-pip-dtp", "node-node-npm-dtp", "node-nginx-pnpm-prod-
 
 @pytest.mark.parametrize("name", PUSHED)
 def test_login_tag_push_rmi_pull_run_through_a_registry(
-    name: str, engine: Engine, services: dict[str, Service], registry: dict[str, str]
+    name: str, engine: Engine, services: dict[str, Service], registry: dict[str, str], say: Any
 ) -> None:
     service = services[name]
     address = registry["address"]
@@ -422,3 +432,7 @@ def test_login_tag_push_rmi_pull_run_through_a_registry(
         engine.run("rm", "--force", container, check=False)
         engine.run("rmi", remote, check=False)
         engine.run("logout", address, check=False)
+    say(
+        f"{name}: push refused before login; login --password-stdin, tag, push, rmi, pull and "
+        f"run {remote} through the registry"
+    )
