@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from engine import Engine, EngineUnavailable, connect
 from helpers import combinations, combo_id, render
 
 
@@ -54,6 +55,32 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def combo_dir(combo: str, rendered: dict[str, tuple[dict[str, Any], Path]]) -> Iterator[Path]:
     yield rendered[combo][1]
+
+
+@pytest.fixture(scope="session")
+def say(request: pytest.FixtureRequest) -> Any:
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+
+    def write(line: str) -> None:
+        """Print LINE in the run's output now, even while a test's output is being captured."""
+        if reporter and capture:
+            with capture.global_and_fixture_disabled():
+                reporter.write_line(line)
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory, say: Any) -> Iterator[Engine]:
+    folder = tmp_path_factory.mktemp("engine")
+    try:
+        found = connect(folder / "docker-config", folder / "dockerd.log")
+    except EngineUnavailable as error:
+        pytest.skip(f"no Docker engine: {error}")
+    say(f"docker engine: {'started dockerd' if found.process else 'using the running engine'}")
+    yield found
+    found.stop()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

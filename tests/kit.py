@@ -91,30 +91,118 @@ CMD ["nginx", "-g", "daemon off;"]
 """,
     # The full-toolchain images (python:3.x, node:24) naive single-stage Dockerfiles start from.
     "python-full": """
-FROM {python}
+FROM {parent}
 USER root
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends build-essential python3-dev git curl \\
  && rm -rf /var/lib/apt/lists/*
 """,
     "node-full": """
-FROM {node}
+FROM {parent}
 USER root
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends build-essential python3 git curl \\
  && rm -rf /var/lib/apt/lists/*
 """,
-    # ghcr.io/astral-sh/uv holds the static uv binary at /uv; PyPI's uv wheel ships the same.
+    # ghcr.io/astral-sh/uv holds the static uv binary at /uv; PyPI's musllinux wheel ships the same.
     "uv": """
-FROM {python} AS fetch
+FROM {parent} AS fetch
 ARG UV_VERSION
-RUN python -m pip download --no-deps --dest /wheel "uv==${UV_VERSION}" \\
+RUN python -m pip download --no-deps --only-binary=:all: --platform musllinux_1_1_x86_64 \\
+    --dest /wheel "uv==${UV_VERSION}" \\
  && python -m zipfile -e /wheel/uv-*.whl /unpacked \\
  && install -m 0755 /unpacked/uv-*.data/scripts/uv /uv \\
  && install -m 0755 /unpacked/uv-*.data/scripts/uvx /uvx
 
 FROM scratch
 COPY --from=fetch /uv /uvx /
+""",
+    # Stand-ins for the other languages' official images, from Debian's toolchains.
+    "debian-slim": """
+FROM {debian}
+CMD ["bash"]
+""",
+    "golang": """
+FROM {debian}
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends golang-go git gcc libc6-dev \\
+ && rm -rf /var/lib/apt/lists/*
+ENV GOPATH=/go \\
+    PATH=/go/bin:/usr/lib/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+WORKDIR /go
+""",
+    "rust": """
+FROM {debian}
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends rustc cargo gcc libc6-dev \\
+ && rm -rf /var/lib/apt/lists/*
+ENV CARGO_HOME=/usr/local/cargo
+""",
+    "java-jdk": """
+FROM {debian}
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends openjdk-17-jdk-headless maven \\
+ && rm -rf /var/lib/apt/lists/*
+""",
+    "java-jre": """
+FROM {debian}
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends openjdk-17-jre-headless \\
+ && rm -rf /var/lib/apt/lists/*
+""",
+    # Like php:X-apache: Apache with mod_php on port 80, document root /var/www/html,
+    # php.ini-production beside the live php.ini, `apache2-foreground` as the command.
+    "php-apache": """
+FROM {debian}
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends apache2 libapache2-mod-php php-cli \\
+ && rm -rf /var/lib/apt/lists/* /var/www/html/index.html \\
+ && cp /usr/lib/php/8.2/php.ini-production /etc/php/8.2/apache2/php.ini-production \\
+ && printf '%s\\n' '#!/bin/sh' 'set -e' '. /etc/apache2/envvars' \\
+    'mkdir -p "$APACHE_RUN_DIR" "$APACHE_LOCK_DIR" "$APACHE_LOG_DIR"' \\
+    'exec apache2 -DFOREGROUND "$@"' > /usr/local/bin/apache2-foreground \\
+ && chmod 0755 /usr/local/bin/apache2-foreground \\
+ && ln -sf /dev/stdout /var/log/apache2/access.log \\
+ && ln -sf /dev/stderr /var/log/apache2/error.log
+ENV PHP_INI_DIR=/etc/php/8.2/apache2
+WORKDIR /var/www/html
+EXPOSE 80
+STOPSIGNAL SIGWINCH
+CMD ["apache2-foreground"]
+""",
+    "ruby": """
+FROM {debian}
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends ruby ruby-bundler \\
+ && rm -rf /var/lib/apt/lists/*
+ENV GEM_HOME=/usr/local/bundle \\
+    BUNDLE_SILENCE_ROOT_WARNING=1
+CMD ["irb"]
+""",
+    # Like gcr.io/distroless/static-debian12: no shell, CA certificates, tzdata, and passwd
+    # entries for root, nobody and nonroot (65532); the :nonroot tag runs as 65532.
+    "distroless-static": """
+FROM {debian} AS files
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends tzdata \\
+ && mkdir -p /rootfs/etc/ssl/certs /rootfs/usr/share /rootfs/tmp /rootfs/home/nonroot \\
+ && cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/ \\
+ && cp -r /usr/share/zoneinfo /rootfs/usr/share/ \\
+ && printf '%s\\n' 'root:x:0:0:root:/root:/sbin/nologin' \\
+    'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin' \\
+    'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' > /rootfs/etc/passwd \\
+ && printf '%s\\n' 'root:x:0:' 'nobody:x:65534:' 'nonroot:x:65532:' > /rootfs/etc/group \\
+ && chmod 1777 /rootfs/tmp \\
+ && chown 65532:65532 /rootfs/home/nonroot
+
+FROM scratch
+COPY --from=files /rootfs/ /
+ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+""",
+    "distroless-static-nonroot": """
+FROM {parent}
+USER 65532:65532
+WORKDIR /home/nonroot
 """,
 }
 
@@ -126,11 +214,28 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^ghcr\.io/astral-sh/uv:[0-9.]+$"), "uv"),
     (re.compile(r"^python:[0-9.]+$"), "python-full"),
     (re.compile(r"^node:[0-9.]+$"), "node-full"),
+    (re.compile(r"^debian:(bookworm|12)(-slim)?$"), "debian-slim"),
+    (re.compile(r"^golang:[0-9.]+(-bookworm)?$"), "golang"),
+    (re.compile(r"^rust:[0-9.]+(-slim)?(-bookworm)?$"), "rust"),
+    (
+        re.compile(r"^(eclipse-temurin:[0-9]+-jdk|maven:[0-9.]+-eclipse-temurin-[0-9]+)$"),
+        "java-jdk",
+    ),
+    (re.compile(r"^eclipse-temurin:[0-9]+-jre$"), "java-jre"),
+    (re.compile(r"^php:[0-9.]+-apache$"), "php-apache"),
+    (re.compile(r"^ruby:[0-9.]+-slim$"), "ruby"),
+    (re.compile(r"^gcr\.io/distroless/static-debian12(:latest)?$"), "distroless-static"),
+    (re.compile(r"^gcr\.io/distroless/static-debian12:nonroot$"), "distroless-static-nonroot"),
 ]
 
 
 # Recipes built FROM another stand-in.
-PARENTS = {"uv": "python", "python-full": "python", "node-full": "node"}
+PARENTS = {
+    "uv": "python",
+    "python-full": "python",
+    "node-full": "node",
+    "distroless-static-nonroot": "distroless-static",
+}
 
 
 def recipe_hash(recipe: str) -> str:
@@ -238,17 +343,17 @@ class Kit:
         key = recipe if recipe != "uv" else image
         if key in self.built:
             return self.built[key]
+        version = f"-{image.rsplit(':', 1)[1]}" if recipe == "uv" else ""
+        tag = f"scaffold-kit/{recipe}:{recipe_hash(recipe)}{version}"
+        if self._current(tag, recipe_hash(recipe)):  # built by an earlier run
+            self.built[key] = tag
+            return tag
         parent = PARENTS.get(recipe)
-        python = self.provide("python:3.11-slim") if parent == "python" else ""
-        node = self.provide("node:24-slim") if parent == "node" else ""
         dockerfile = (
             RECIPES[recipe]
             .replace("{debian}", self.debian())
-            .replace("{python}", python)
-            .replace("{node}", node)
+            .replace("{parent}", self._build(parent, "") if parent else "")
         )
-        version = f"-{image.rsplit(':', 1)[1]}" if recipe == "uv" else ""
-        tag = f"scaffold-kit/{recipe}:{recipe_hash(recipe)}{version}"
         self.say(f"test kit: building the {recipe} stand-in")
         with tempfile.TemporaryDirectory() as context:
             Path(context, "Dockerfile").write_text(dockerfile)

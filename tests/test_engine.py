@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from engine import NOT_BUILDABLE_HERE, Engine, EngineUnavailable, connect
+from engine import NOT_BUILDABLE_HERE, Engine
 from helpers import combinations, combo_id, git_save, run_scaffold
 from kit import Kit, base_images
 
@@ -45,32 +45,6 @@ def _engine_combos() -> list[dict[str, Any]]:
 
 ENGINE_COMBOS = {combo_id(a).removesuffix("-dockerhub-github"): a for a in _engine_combos()}
 WITH_TEST_STAGE = [k for k, a in ENGINE_COMBOS.items() if a["dev_test_prod"]]
-
-
-@pytest.fixture(scope="session")
-def say(request: pytest.FixtureRequest) -> Any:
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-
-    def write(line: str) -> None:
-        """Print LINE in the run's output now, even while a test's output is being captured."""
-        if reporter and capture:
-            with capture.global_and_fixture_disabled():
-                reporter.write_line(line)
-
-    return write
-
-
-@pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory, say: Any) -> Iterator[Engine]:
-    folder = tmp_path_factory.mktemp("engine")
-    try:
-        found = connect(folder / "docker-config", folder / "dockerd.log")
-    except EngineUnavailable as error:
-        pytest.skip(f"no Docker engine: {error}")
-    say(f"docker engine: {'started dockerd' if found.process else 'using the running engine'}")
-    yield found
-    found.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,67 @@
+"""Every stand-in in the test kit builds under the names it answers to, and its runtime works."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine import Engine
+from kit import PATTERNS, RECIPES, Kit, recipe_for
+
+pytestmark = pytest.mark.engine
+
+# One image name per recipe, as an official Dockerfile would write it, and a command that
+# proves the runtime inside answers (no shell in the distroless ones: those run nothing).
+EXAMPLES: dict[str, tuple[str, list[str]]] = {
+    "python": ("python:3.14-slim", ["python", "-c", "import ssl, venv; print('ok')"]),
+    "node": ("node:24-slim", ["node", "-e", "console.log('ok')"]),
+    "nginx-unprivileged": ("nginxinc/nginx-unprivileged:1.28-alpine", ["nginx", "-t"]),
+    "uv": ("ghcr.io/astral-sh/uv:0.13.9", ["/uv", "--version"]),
+    "python-full": ("python:3.14", ["gcc", "--version"]),
+    "node-full": ("node:24", ["gcc", "--version"]),
+    "debian-slim": ("debian:bookworm-slim", ["cat", "/etc/debian_version"]),
+    "golang": ("golang:1.25", ["go", "version"]),
+    "rust": ("rust:1.90-slim", ["cargo", "--version"]),
+    "java-jdk": ("eclipse-temurin:21-jdk", ["javac", "-version"]),
+    "java-jre": ("eclipse-temurin:21-jre", ["java", "-version"]),
+    "php-apache": ("php:8.4-apache", ["php", "-r", "echo 'ok';"]),
+    "ruby": ("ruby:3.4-slim", ["bundle", "--version"]),
+    "distroless-static": ("gcr.io/distroless/static-debian12", []),
+    "distroless-static-nonroot": ("gcr.io/distroless/static-debian12:nonroot", []),
+}
+
+
+def test_every_recipe_has_an_example_and_a_pattern() -> None:
+    assert set(EXAMPLES) == set(RECIPES)
+    assert {recipe for _, recipe in PATTERNS} == set(RECIPES)
+    for recipe, (image, _) in EXAMPLES.items():
+        assert recipe_for(image) == recipe
+
+
+@pytest.fixture(scope="module")
+def kit(engine: Engine, say: Any) -> Kit:
+    return Kit(engine, say)
+
+
+@pytest.mark.parametrize("recipe", sorted(EXAMPLES))
+def test_stand_in_builds_and_its_runtime_answers(
+    recipe: str, engine: Engine, kit: Kit, say: Any
+) -> None:
+    image, command = EXAMPLES[recipe]
+    kit.provide(image)
+    if command:
+        result = engine.run("run", "--rm", image, *command)
+        say(f"test kit: {image} ({recipe}): {(result.stdout + result.stderr).strip()[:60]}")
+        return
+    container = engine.run("create", image, "/nonexistent").stdout.strip()
+    try:
+        passwd = engine.run("cp", f"{container}:/etc/passwd", "-").stdout
+        engine.run("cp", f"{container}:/etc/ssl/certs/ca-certificates.crt", "-")
+        engine.run("cp", f"{container}:/usr/share/zoneinfo/UTC", "-")
+    finally:
+        engine.run("rm", container, check=False)
+    assert "nonroot:x:65532:65532" in passwd
+    user = engine.run("image", "inspect", "--format", "{{.Config.User}}", image).stdout.strip()
+    assert user == ("65532:65532" if image.endswith(":nonroot") else "")
+    say(f"test kit: {image} ({recipe}): passwd with nonroot 65532, CA certificates, tzdata")
