@@ -156,19 +156,20 @@ def combo_id(answers: Mapping[str, Any]) -> str:
 
 
 def render(answers: Mapping[str, Any], destination: Path) -> Path:
-    """Render the working-tree template with plain Copier (no bundle, no lockfile)."""
-    import copier
+    """Render the template as `scaffold new` does, without the lockfile step."""
+    from scaffold.cli import version
+    from scaffold.commands.new import render as render_service
 
-    copier.run_copy(
-        str(TEMPLATES),
-        destination,
-        data=dict(answers),
-        defaults=True,
-        overwrite=True,
-        quiet=True,
-        unsafe=False,
-    )
+    render_service(destination, answers, version())
     return destination
+
+
+def template_source(folder: Path) -> Path:
+    """A new folder holding a copy of scaffold's template and pyproject.toml, to version in git."""
+    folder.mkdir()
+    shutil.copytree(TEMPLATES, folder / "templates")
+    shutil.copy(REPO / "pyproject.toml", folder / "pyproject.toml")
+    return folder
 
 
 def read_answers(service: Path) -> dict[str, Any]:

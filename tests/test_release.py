@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -10,7 +9,7 @@ from pathlib import Path
 
 from scaffold._release import build_bundle, history_releases
 
-from helpers import REPO, git, git_save, set_version
+from helpers import REPO, git, git_save, set_version, template_source
 
 
 def _tags(bundle: Path) -> dict[str, str]:
@@ -26,10 +25,7 @@ def _tags(bundle: Path) -> dict[str, str]:
 
 def _repo_with_history(tmp_path: Path) -> Path:
     """0.9.0 -> (template edit, same version) -> 1.0.0 -> 1.1.0 (dirty working tree)."""
-    repo = tmp_path / "src"
-    repo.mkdir()
-    shutil.copytree(REPO / "templates", repo / "templates")
-    shutil.copy(REPO / "pyproject.toml", repo / "pyproject.toml")
+    repo = template_source(tmp_path / "src")
     set_version(repo, "0.9.0")
     git_save(repo, "0.9.0")
     (repo / "templates/NOTES.md").write_text("later 0.9.0 work\n")

@@ -3,7 +3,6 @@ fresh HOME, plain `copier update` and `scaffold update`."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,13 @@ from scaffold._release import build_bundle
 from scaffold.template import BUNDLE_SRC
 
 from helpers import (
-    REPO,
     bundle_home,
     git_save,
     read_answers,
     run_copier,
     run_scaffold,
     set_version,
+    template_source,
 )
 
 TEAM_EDIT = "# Team: base image mirrored in our registry, keep tags in sync.\n"
@@ -37,10 +36,7 @@ def install(repo: Path, home: Path) -> None:
 
 @pytest.fixture
 def template_repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "scaffold-src"
-    repo.mkdir()
-    shutil.copytree(REPO / "templates", repo / "templates")
-    shutil.copy(REPO / "pyproject.toml", repo / "pyproject.toml")
+    repo = template_source(tmp_path / "scaffold-src")
     release(repo, "1.0.0")
     return repo
 

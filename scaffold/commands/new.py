@@ -26,7 +26,6 @@ class NewOptions:
     defaults: bool = False
     force: bool = False
     dry_run: bool = False
-    interactive: bool | None = None  # None: decide from stdin
 
 
 def run(options: NewOptions, version: str) -> int:
@@ -39,7 +38,7 @@ def run(options: NewOptions, version: str) -> int:
         given.update(answers_mod.read_answers_file(options.answers_file, questionnaire))
     given.update(questions.parse_data(options.data, questionnaire))
 
-    interactive = sys.stdin.isatty() if options.interactive is None else options.interactive
+    interactive = sys.stdin.isatty()
     if not interactive and not (options.defaults or given):
         raise ScaffoldError(
             "no terminal to ask questions on: pass --defaults, --data KEY=VALUE or --answers-file"

@@ -21,7 +21,6 @@ class UpdateOptions:
     data: list[str] = field(default_factory=list)
     defaults: bool = False
     vcs_ref: str | None = None
-    interactive: bool | None = None
 
 
 def run(options: UpdateOptions) -> int:
@@ -34,7 +33,7 @@ def run(options: UpdateOptions) -> int:
         data = questions.parse_data(options.data, questions.load(template.templates_dir()))
     else:
         data = dict(item.partition("=")[::2] for item in options.data)
-    interactive = sys.stdin.isatty() if options.interactive is None else options.interactive
+    interactive = sys.stdin.isatty()
     before = recorded.get("_commit", "?")
     _run_copier_update(
         target, data, defaults=options.defaults or not interactive, ref=options.vcs_ref
