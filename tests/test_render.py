@@ -4,10 +4,10 @@ the Dockerfile a reviewer checks first are checked as parsed data."""
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -53,21 +53,23 @@ def test_inline_lint_ignores_carry_a_reason(combo_dir: Path) -> None:
 @functools.cache
 def _workflow_findings(text: str) -> tuple[str, str]:
     """actionlint and zizmor output for one workflow text (identical texts are checked once)."""
-    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    folder = Path(f"/tmp/scaffold-workflows-{digest}/.github/workflows")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "docker-publish.yml"
-    path.write_text(text)
-    actionlint = subprocess.run(
-        [_tool("actionlint"), "-no-color", str(path)], capture_output=True, text=True, check=False
-    )
-    zizmor = subprocess.run(
-        [_tool("zizmor"), "--offline", "--no-progress", "--format", "plain", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    shutil.rmtree(folder.parent.parent)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch, ".github/workflows")
+        folder.mkdir(parents=True)
+        path = folder / "docker-publish.yml"
+        path.write_text(text)
+        actionlint = subprocess.run(
+            [_tool("actionlint"), "-no-color", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        zizmor = subprocess.run(
+            [_tool("zizmor"), "--offline", "--no-progress", "--format", "plain", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     return (
         f"rc={actionlint.returncode} {actionlint.stdout}{actionlint.stderr}".strip(),
         f"rc={zizmor.returncode} {zizmor.stdout}".strip(),
