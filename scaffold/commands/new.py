@@ -43,19 +43,16 @@ def run(options: NewOptions, version: str) -> int:
         raise ScaffoldError(
             "no terminal to ask questions on: pass --defaults, --data KEY=VALUE or --answers-file"
         )
-    ask = None
-    if interactive and not options.defaults:
-        from scaffold import prompts
-
-        ask = prompts.ask
+    prompting = interactive and not options.defaults
+    if prompting:
+        from scaffold import prompts  # questionary is slow to import; only load it to ask
+    ask = prompts.ask if prompting else None
     answers = answers_mod.resolve(questionnaire, given, folder_name=target.name, ask=ask)
-    if ask is not None:
+    if prompting:
         shown = [
             (k, ("yes" if v else "no") if isinstance(v, bool) else v) for k, v in answers.items()
         ]
         console.summary(f"\nscaffold will create {target} with:", shown)
-        from scaffold import prompts
-
         if not prompts.confirm("Create it?"):
             console.info("Nothing written.")
             return 0
