@@ -149,6 +149,8 @@ def main() -> None:
             for name, answers in ENGINE_COMBOS.items():
                 if args.only not in name or not answers["dev_test_prod"]:
                     continue
+                if answers["language"] not in {"python", "node", "static"}:
+                    continue  # compiled languages: bench/binaries.py
                 rows.append(measure(engine, kit, name, answers, work))
                 print(rows[-1])
         finally:
@@ -213,11 +215,11 @@ def measure(engine: Engine, kit: Kit, name: str, answers: dict, work: Path) -> d
     # Cold: no layer cache and empty cache mounts, so every dependency is downloaded.
     engine.run("builder", "prune", "--all", "--force")
     cold, _ = timed_build(engine, service, "--no-cache", "--target", "prod", "--tag", tag)
-    source = service / ("app/main.py" if answers["language"] == "python" else "src/app.js")
-    comment = "#" if answers["language"] == "python" else "//"
+    language = "node" if answers["language"] == "static" else answers["language"]
+    source = service / ("app/main.py" if language == "python" else "src/app.js")
+    comment = "#" if language == "python" else "//"
     source.write_text(source.read_text() + f"\n{comment} a one-line change\n")
     rebuild, log = timed_build(engine, service, "--target", "prod", "--tag", tag)
-    language = answers["language"]
     version = "3.11" if language == "python" else answers["language_version"]
     full = f"{language}:{version}"
     kit.provide(full)

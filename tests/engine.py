@@ -13,14 +13,51 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 OWN_SOCKET = "/run/scaffold-tests/docker.sock"
 
-# Package managers whose combinations cannot be built on these machines, and why. They are still
-# rendered, linted and golden-tested; the run's header lists them, they are never silently dropped.
-NOT_BUILDABLE_HERE = {
-    "poetry": "Poetry needs PyPI's JSON API, which the package index reachable here does not serve",
-}
+# Combinations that cannot be built or run on these machines, and why. They are still rendered,
+# linted and golden-tested; the run's header lists them, they are never silently dropped.
+NOT_BUILDABLE_HERE: list[tuple[dict[str, set[str]], str]] = [
+    (
+        {"package_manager": {"poetry"}},
+        "Poetry needs PyPI's JSON API, which the package index reachable here does not serve",
+    ),
+    (
+        {"language": {"java"}},
+        "Maven and Gradle need Maven Central (plugins, JUnit), which is not reachable here",
+    ),
+    (
+        {"language": {"dotnet"}},
+        "the .NET SDK image and NuGet are not reachable here, and Debian packages no .NET",
+    ),
+    ({"language": {"ruby"}}, "Bundler needs rubygems.org for puma, which is not reachable here"),
+    (
+        {"language": {"rust"}, "serving": {"scratch", "distroless"}},
+        "static Rust builds on rust:alpine (musl); no musl Rust toolchain can be had here",
+    ),
+    (
+        {"serving": {"next"}},
+        "Next.js 16 needs Node.js >= 20.9; the only Node.js packaged here (Debian's) is 18",
+    ),
+    (
+        {"serving": {"fpm"}},
+        "PHP-FPM speaks FastCGI, not HTTP: the single-container HTTP checks do not apply",
+    ),
+    (
+        {"language": {"node"}, "serving": {"nginx"}},
+        "renders the Dockerfile of language=static (a render test proves it), built as static",
+    ),
+]
+
+
+def not_buildable_here(answers: dict[str, Any]) -> str | None:
+    """Why ANSWERS' image cannot be proven on this machine's engine, or None."""
+    for match, why in NOT_BUILDABLE_HERE:
+        if all(answers[key] in values for key, values in match.items()):
+            return why
+    return None
 
 
 class EngineUnavailable(Exception):

@@ -4,7 +4,8 @@ No container registry is reachable from the test machines, so the suite builds l
 Debian's packages and tags them with exactly the names the Dockerfiles use (`python:3.14-slim`,
 `node:24-slim`, ...). They are built once per machine: each image is labelled with the hash of
 its recipe, and rebuilt only when that recipe changes. The runtimes inside are Debian's, not the
-version in the tag: python3 3.11, nodejs 18, nginx 1.22.
+version in the tag: python3 3.11, nodejs 18, nginx 1.22, go 1.19, rust 1.96,
+php 8.2, composer 2.5.
 
 Set SCAFFOLD_REAL_BASES=1 to skip the kit and let Docker pull the real images.
 """
@@ -131,10 +132,11 @@ ENV GOPATH=/go \\
     PATH=/go/bin:/usr/lib/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 WORKDIR /go
 """,
+    # Debian's rustc-web/cargo-web: a current Rust (edition 2024) next to the system's old one.
     "rust": """
 FROM {debian}
 RUN apt-get update \\
- && apt-get install -y --no-install-recommends rustc cargo gcc libc6-dev \\
+ && apt-get install -y --no-install-recommends rustc-web cargo-web gcc libc6-dev \\
  && rm -rf /var/lib/apt/lists/*
 ENV CARGO_HOME=/usr/local/cargo
 """,
@@ -151,24 +153,39 @@ RUN apt-get update \\
  && rm -rf /var/lib/apt/lists/*
 """,
     # Like php:X-apache: Apache with mod_php on port 80, document root /var/www/html,
-    # php.ini-production beside the live php.ini, `apache2-foreground` as the command.
+    # php.ini-production beside the live php.ini, `apache2-foreground` as the command, and an
+    # envvars file whose values the environment can override (APACHE_RUN_DIR and friends).
     "php-apache": """
 FROM {debian}
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends apache2 libapache2-mod-php php-cli \\
  && rm -rf /var/lib/apt/lists/* /var/www/html/index.html \\
- && cp /usr/lib/php/8.2/php.ini-production /etc/php/8.2/apache2/php.ini-production \\
+ && cp /usr/lib/php/8.2/php.ini-production /usr/lib/php/8.2/php.ini-development \\
+      /etc/php/8.2/apache2/ \\
+ && sed -ri 's/^export ([^=]+)=(.*)$/: ${\\1:=\\2}\\nexport \\1/' /etc/apache2/envvars \\
  && printf '%s\\n' '#!/bin/sh' 'set -e' '. /etc/apache2/envvars' \\
     'mkdir -p "$APACHE_RUN_DIR" "$APACHE_LOCK_DIR" "$APACHE_LOG_DIR"' \\
+    'rm -f "$APACHE_PID_FILE"' \\
     'exec apache2 -DFOREGROUND "$@"' > /usr/local/bin/apache2-foreground \\
  && chmod 0755 /usr/local/bin/apache2-foreground \\
+ && chmod 1777 /var/run/apache2 /var/lock/apache2 /var/log/apache2 \\
  && ln -sf /dev/stdout /var/log/apache2/access.log \\
- && ln -sf /dev/stderr /var/log/apache2/error.log
+ && ln -sf /dev/stderr /var/log/apache2/error.log \\
+ && ln -sf /dev/stdout /var/log/apache2/other_vhosts_access.log
 ENV PHP_INI_DIR=/etc/php/8.2/apache2
 WORKDIR /var/www/html
 EXPOSE 80
 STOPSIGNAL SIGWINCH
 CMD ["apache2-foreground"]
+""",
+    # Like composer:2: PHP's CLI and Composer (Debian's), run as the build stage's command.
+    "composer": """
+FROM {debian}
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends composer php-cli unzip \\
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+CMD ["composer"]
 """,
     "ruby": """
 FROM {debian}
@@ -214,18 +231,19 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^ghcr\.io/astral-sh/uv:[0-9.]+$"), "uv"),
     (re.compile(r"^python:[0-9.]+$"), "python-full"),
     (re.compile(r"^node:[0-9.]+$"), "node-full"),
-    (re.compile(r"^debian:(bookworm|12)(-slim)?$"), "debian-slim"),
-    (re.compile(r"^golang:[0-9.]+(-bookworm)?$"), "golang"),
-    (re.compile(r"^rust:[0-9.]+(-slim)?(-bookworm)?$"), "rust"),
+    (re.compile(r"^debian:(bookworm|trixie|12|13)(-slim)?$"), "debian-slim"),
+    (re.compile(r"^golang:[0-9.]+(-bookworm|-trixie)?$"), "golang"),
+    (re.compile(r"^rust:[0-9.]+(-slim)?(-bookworm|-trixie)?$"), "rust"),
     (
         re.compile(r"^(eclipse-temurin:[0-9]+-jdk|maven:[0-9.]+-eclipse-temurin-[0-9]+)$"),
         "java-jdk",
     ),
     (re.compile(r"^eclipse-temurin:[0-9]+-jre$"), "java-jre"),
     (re.compile(r"^php:[0-9.]+-apache$"), "php-apache"),
+    (re.compile(r"^composer:[0-9.]+$"), "composer"),
     (re.compile(r"^ruby:[0-9.]+-slim$"), "ruby"),
-    (re.compile(r"^gcr\.io/distroless/static-debian12(:latest)?$"), "distroless-static"),
-    (re.compile(r"^gcr\.io/distroless/static-debian12:nonroot$"), "distroless-static-nonroot"),
+    (re.compile(r"^gcr\.io/distroless/static-debian1[23](:latest)?$"), "distroless-static"),
+    (re.compile(r"^gcr\.io/distroless/static-debian1[23]:nonroot$"), "distroless-static-nonroot"),
 ]
 
 
@@ -265,6 +283,7 @@ def base_images(dockerfile: str) -> set[str]:
             key, value = words[1].split("=", 1)
             args[key] = value.strip('"')
         if words[0] == "FROM":
+            words = [w for w in words if not w.startswith("--")]  # --platform=...
             ref = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], words[1])
             if ref not in stages and ref != "scratch":
                 images.add(ref)

@@ -23,13 +23,14 @@ from typing import Any
 
 import pytest
 
-from engine import NOT_BUILDABLE_HERE, Engine
+from engine import Engine, not_buildable_here
 from helpers import combinations, combo_id, git_save, run_scaffold
 from kit import Kit, base_images
 
 pytestmark = pytest.mark.engine
 
 SECRET = "SCAFFOLD_PLANTED_SECRET=do-not-ship"
+STAND_IN_VERSIONS = {"python": "3.11", "php": "8.2"}
 
 
 def _engine_combos() -> list[dict[str, Any]]:
@@ -37,9 +38,7 @@ def _engine_combos() -> list[dict[str, Any]]:
     return [
         a
         for a in combinations()
-        if a["registry"] == "dockerhub"
-        and a["ci"] == "github"
-        and a["package_manager"] not in NOT_BUILDABLE_HERE
+        if a["registry"] == "dockerhub" and a["ci"] == "github" and not_buildable_here(a) is None
     ]
 
 
@@ -68,8 +67,9 @@ class Service:
 
 def _generate(name: str, answers: dict[str, Any], where: Path, home: Path) -> Path:
     data = {k: v for k, v in answers.items() if k != "project_name"}
-    if answers["language"] == "python":
-        data["language_version"] = "3.11"  # the stand-in's interpreter; uv checks requires-python
+    # The stand-ins' runtimes: uv checks requires-python, Composer's autoloader PHP's version.
+    language = answers["language"]
+    data["language_version"] = STAND_IN_VERSIONS.get(language, data["language_version"])
     args = [arg for key, value in data.items() for arg in ("--data", f"{key}={value}")]
     result = run_scaffold("new", where / name, "--defaults", *args, home=home)
     assert result.returncode == 0, result.stderr
@@ -134,15 +134,44 @@ def test_dev_and_test_targets_build(
     say(f"{name}: dev and test targets build; the skeleton's tests pass in the test stage")
 
 
-def _break_a_test(service: Path, language: str) -> None:
-    if language == "python":
-        test = service / "tests/test_main.py"
-        test.write_text(
-            test.read_text() + "\n\ndef test_made_to_fail() -> None:\n    assert 1 == 2\n"
-        )
-    else:
-        test = service / "test/app.test.js"
-        test.write_text(test.read_text() + '\ntest("made to fail", () => assert.equal(1, 2));\n')
+# A test made to fail, per language: the file to add and what it holds. The test stage must fail
+# and name it.
+FAILING_TEST = {
+    "python": (
+        "tests/test_made_to_fail.py",
+        "def test_made_to_fail() -> None:\n    assert 1 == 2\n",
+    ),
+    "node": (
+        "test/made-to-fail.test.js",
+        'import assert from "node:assert/strict";\nimport { test } from "node:test";\n'
+        'test("made to fail", () => assert.equal(1, 2));\n',
+    ),
+    "go": (
+        "made_to_fail_test.go",
+        'package main\n\nimport "testing"\n\n'
+        'func TestMadeToFail(t *testing.T) { t.Fatal("1 != 2") }\n',
+    ),
+    "rust": ("src/main.rs", "\n#[test]\nfn made_to_fail() {\n    assert_eq!(1, 2);\n}\n"),
+    "php": (
+        "tests/MadeToFailTest.php",
+        "<?php\n\nreturn ['made to fail' => function (): void {\n"
+        "    throw new RuntimeException('1 != 2');\n}];\n",
+    ),
+}
+
+
+def _break_a_test(service: Path, language: str) -> str:
+    """Add a failing test to SERVICE; return the name the test output must show."""
+    path, code = FAILING_TEST["node" if language == "static" else language]
+    test = service / path
+    test.write_text((test.read_text() if test.exists() else "") + code)
+    return (
+        "MadeToFail"
+        if language == "go"
+        else "made_to_fail"
+        if "made_to_fail" in code
+        else "made to fail"
+    )
 
 
 @pytest.mark.parametrize("name", WITH_TEST_STAGE)
@@ -152,12 +181,14 @@ def test_test_target_fails_when_a_test_fails(
     service = services[name]
     broken = tmp_path / name
     shutil.copytree(service.path, broken, symlinks=True)
-    _break_a_test(broken, service.answers["language"])
+    marker = _break_a_test(broken, service.answers["language"])
     result = engine.run(
         "build", "--target", "test", "--progress", "plain", str(broken), check=False
     )
     assert result.returncode != 0, "the test stage passed although a test fails"
-    assert "made_to_fail" in result.stderr or "made to fail" in result.stderr
+    assert marker in result.stderr, (
+        f"the failing test is not named in the output:\n{result.stderr[-3000:]}"
+    )
     say(f"{name}: with a failing test, `docker build --target test` fails")
 
 
@@ -265,6 +296,10 @@ def _image_files(
     return members, b"".join(contents)
 
 
+# Where each kind of image keeps the application (a folder, or the one binary; Rust's binary is
+# named after the project, which is the service's folder name here).
+APP_FILES = {"nginx": "usr/share/nginx/html/", "go": "server"}
+
 FORBIDDEN = {
     "a compiler": ("usr/bin/gcc", "usr/bin/cc", "usr/bin/g++", "usr/bin/tsc"),
     "the planted .env": (".env",),
@@ -277,7 +312,10 @@ def test_prod_image_holds_only_runtime_files(
     name: str, engine: Engine, services: dict[str, Service], say: Any
 ) -> None:
     service = services[name]
-    workdir = "app/" if service.answers["serving"] != "nginx" else "usr/share/nginx/html/"
+    answers = service.answers
+    workdir = APP_FILES.get(answers["serving"], APP_FILES.get(answers["language"], "app/"))
+    if answers["language"] == "rust":
+        workdir = service.name
     files, app_bytes = _image_files(engine, service.prod, workdir)
     found = sorted(files)
     for what, suffixes in FORBIDDEN.items():
@@ -303,6 +341,9 @@ def test_prod_image_holds_only_runtime_files(
                 ".pytest_cache",
                 "opt/corepack/",
                 "opt/poetry/",
+                "go/pkg/mod/",
+                "usr/local/cargo/registry",
+                "tmp/composer",
             )
         )
     ]
@@ -362,7 +403,12 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     process.wait(timeout=10)
 
 
-PUSHED = ["python-gunicorn-pip-dtp", "node-node-npm-dtp", "node-nginx-pnpm-prod-only"]
+PUSHED = [
+    "python-gunicorn-pip-dtp",
+    "node-node-npm-dtp",
+    "static-nginx-pnpm-prod-only",
+    "go-scratch-gomod-prod-only",
+]
 
 
 @pytest.mark.parametrize("name", PUSHED)
@@ -409,4 +455,65 @@ def test_login_tag_push_rmi_pull_run_through_a_registry(
     say(
         f"{name}: push refused before login; login --password-stdin, tag, push, rmi, pull and "
         f"run {remote} through the registry"
+    )
+
+
+def test_private_index_secret_is_read_and_leaves_no_trace(
+    engine: Engine, services: dict[str, Service], tmp_path: Path, say: Any
+) -> None:
+    """The dependency install reads registry credentials from a BuildKit secret mount, and the
+    secret ends up in no layer, no history and no image metadata."""
+    service = services["python-gunicorn-pip-prod-only"]
+    canary = f"scaffold-canary-{os.getpid()}-{time.time_ns()}"
+    cert = "cert = /etc/ssl/certs/ca-certificates.crt\n"
+    unreachable = tmp_path / "unreachable.conf"
+    unreachable.write_text(
+        f"[global]\n{cert}index-url = http://127.0.0.1:9/simple\nretries = 0\ntimeout = 2\n"
+    )
+    # BuildKit's cache key ignores secret contents: --no-cache makes each build read its secret.
+    refused = engine.run(
+        "build",
+        "--no-cache",
+        "--progress",
+        "plain",
+        "--secret",
+        f"id=pip-conf,src={unreachable}",
+        str(service.path),
+        check=False,
+    )
+    assert refused.returncode != 0, "the install ignored the pip-conf secret"
+    assert "127.0.0.1:9" in refused.stderr, refused.stderr[-2000:]
+
+    working = tmp_path / "pip.conf"
+    working.write_text(f"[global]\n{cert}index-url = https://pypi.org/simple\n# token: {canary}\n")
+    image = "scaffold-e2e/with-secret:prod"
+    engine.run(
+        "build",
+        "--no-cache",
+        "--secret",
+        f"id=pip-conf,src={working}",
+        "--tag",
+        image,
+        str(service.path),
+    )
+    try:
+        saved = subprocess.run(
+            [engine.client, "save", image], env=engine.env, capture_output=True, check=True
+        ).stdout
+        layers = 0
+        with tarfile.open(fileobj=io.BytesIO(saved)) as archive:
+            for member in archive.getmembers():
+                handle = archive.extractfile(member) if member.isfile() else None
+                if handle is not None:
+                    layers += member.name.endswith(".tar")
+                    assert canary.encode() not in handle.read(), f"the secret is in {member.name}"
+        metadata = (
+            engine.run("inspect", image).stdout + engine.run("history", "--no-trunc", image).stdout
+        )
+        assert canary not in metadata, "the secret is in the image metadata or history"
+    finally:
+        engine.run("rmi", "--force", image, check=False)
+    say(
+        f"pip-conf secret: an unreachable index in it fails the build; with a working one the "
+        f"image builds and its canary is in none of its {layers} layers, history or metadata"
     )

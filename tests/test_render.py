@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -171,3 +172,20 @@ def test_compose_runs_dev_and_prod(combo: str, combo_dir: Path) -> None:
         assert dev["develop"]["watch"], "the dev service syncs source changes"
     prod = next(svc for svc in compose["services"].values() if svc["build"]["target"] == "prod")
     assert prod["read_only"] is True and prod["cap_drop"] == ["ALL"]
+
+
+def test_node_served_by_nginx_is_the_static_site(
+    rendered: dict[str, tuple[dict[str, Any], Path]],
+) -> None:
+    """`language: node, serving: nginx` predates `language: static`; both give the same image."""
+    pairs = [
+        (key, key.replace("node-nginx-", "static-nginx-", 1))
+        for key in rendered
+        if key.startswith("node-nginx-")
+    ]
+    assert pairs
+    for legacy, static in pairs:
+        for name in ("Dockerfile", ".dockerignore", "nginx.conf", "build.mjs"):
+            assert (rendered[legacy][1] / name).read_text() == (
+                rendered[static][1] / name
+            ).read_text(), f"{legacy} and {static} differ in {name}"

@@ -1,0 +1,3 @@
+module go-debian-prod-only
+
+go 1.27

@@ -1,0 +1,3 @@
+module go-scratch
+
+go 1.27
