@@ -139,7 +139,11 @@ def test_dockerignore_keeps_secrets_and_vcs_out(combo_dir: Path) -> None:
 
 def test_dockerfile_shape(combo: str, combo_dir: Path) -> None:
     instructions = dockerfile_instructions((combo_dir / "Dockerfile").read_text())
-    froms = [args.split() for instruction, args in instructions if instruction == "FROM"]
+    froms = [
+        [w for w in args.split() if not w.startswith("--platform=")]
+        for instruction, args in instructions
+        if instruction == "FROM"
+    ]
     stages = [words[-1] for words in froms]
     assert all(len(words) == 3 and words[1].upper() == "AS" for words in froms), "unnamed stage"
     assert stages[-1] == "prod", "production must be the last stage, so `docker build .` gives it"
@@ -148,7 +152,8 @@ def test_dockerfile_shape(combo: str, combo_dir: Path) -> None:
     else:
         assert not {"dev", "test"} & set(stages)
     for words in froms:
-        assert ":latest" not in words[0] and (":" in words[0] or words[0] in stages), words
+        image = words[0]
+        assert ":latest" not in image and (":" in image or image in {*stages, "scratch"}), words
     prod = instructions[max(i for i, (ins, _) in enumerate(instructions) if ins == "FROM") :]
     users = [args for ins, args in prod if ins == "USER"]
     assert users and re.fullmatch(r"[1-9][0-9]*:[1-9][0-9]*", users[-1]), "prod must end non-root"

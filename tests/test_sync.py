@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from helpers import TEMPLATES, questionnaire
+from scaffold.answers import resolve
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
@@ -20,23 +21,25 @@ def _scenario_answers() -> list[dict[str, object]]:
     return [yaml.safe_load((s / "answers.yml").read_text()) or {} for s in SCENARIOS.iterdir()]
 
 
+# A static site is a Node.js build: it shares Node's Dockerfile template and facts.
+SHARED = {"static": "node"}
+
+
 def test_every_language_has_a_dockerfile_body_and_facts() -> None:
     for language in _choices("language"):
-        assert (TEMPLATES / "dockerfiles" / f"{language}.jinja").is_file(), language
-        assert (TEMPLATES / "data" / f"{language}.jinja").is_file(), language
+        body = SHARED.get(language, language)
+        assert (TEMPLATES / "dockerfiles" / f"{body}.jinja").is_file(), language
+        assert (TEMPLATES / "data" / f"{body}.jinja").is_file(), language
     for path in (TEMPLATES / "dockerfiles").glob("*.jinja"):
         assert path.stem in _choices("language"), f"{path.name} has no language in copier.yml"
 
 
 def test_every_choice_has_a_golden_scenario() -> None:
-    defaults = {"language": "python", "serving": None, "package_manager": None}
     seen: dict[str, set[str]] = {"language": set(), "serving": set(), "package_manager": set()}
-    implied = {"python": ("gunicorn", "pip"), "node": ("node", "npm")}
-    for answers in _scenario_answers():
-        language = str(answers.get("language", defaults["language"]))
-        seen["language"].add(language)
-        seen["serving"].add(str(answers.get("serving", implied[language][0])))
-        seen["package_manager"].add(str(answers.get("package_manager", implied[language][1])))
+    for given in _scenario_answers():
+        answers = resolve(questionnaire(), given, folder_name="svc", ask=None)
+        for key, values in seen.items():
+            values.add(str(answers[key]))
     for key, values in seen.items():
         missing = _choices(key) - values
         assert not missing, f"no golden scenario for {key}: {sorted(missing)}"
