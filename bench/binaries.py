@@ -88,7 +88,9 @@ def main() -> None:
             "",
             "Production images of the buildable Go and Rust combinations against the service "
             "binary inside them. Target: static images (scratch, distroless) at most binary + "
-            "3 MB; `debian` images carry a slim Debian on purpose (glibc, cgo). Static Rust (musl "
+            "3 MB; `debian` images carry Debian on purpose (glibc, cgo): here the stand-in, a "
+            "debootstrap minbase root of 176 MB where the official debian:trixie-slim is about "
+            "80 MB. Static Rust (musl "
             "on rust:alpine) cannot be built here; its Dockerfile is linted and golden-tested.",
             "",
             *lines,
