@@ -26,7 +26,8 @@ NOT_BUILDABLE_HERE: list[tuple[dict[str, set[str]], str]] = [
     ),
     (
         {"language": {"java"}},
-        "Maven and Gradle need Maven Central (plugins, JUnit), which is not reachable here",
+        "Maven Central is unreachable, and the machine's Maven repository lacks what"
+        " maven-dependency-plugin needs (commons-beanutils 1.9.4); Gradle 9 is not packaged",
     ),
     (
         {"language": {"dotnet"}},

@@ -20,15 +20,16 @@ EXAMPLES: dict[str, tuple[str, list[str]]] = {
     "uv": ("ghcr.io/astral-sh/uv:0.13.9", ["/uv", "--version"]),
     "python-full": ("python:3.14", ["gcc", "--version"]),
     "node-full": ("node:24", ["gcc", "--version"]),
-    "debian-slim": ("debian:bookworm-slim", ["cat", "/etc/debian_version"]),
-    "golang": ("golang:1.25", ["go", "version"]),
-    "rust": ("rust:1.90-slim", ["cargo", "--version"]),
+    "debian-slim": ("debian:trixie-slim", ["cat", "/etc/debian_version"]),
+    "golang": ("golang:1.27-trixie", ["go", "version"]),
+    "rust": ("rust:1.95-slim-trixie", ["cargo", "--version"]),
     "java-jdk": ("eclipse-temurin:21-jdk", ["javac", "-version"]),
     "java-jre": ("eclipse-temurin:21-jre", ["java", "-version"]),
     "php-apache": ("php:8.4-apache", ["php", "-r", "echo 'ok';"]),
+    "composer": ("composer:2", ["composer", "--version"]),
     "ruby": ("ruby:3.4-slim", ["bundle", "--version"]),
-    "distroless-static": ("gcr.io/distroless/static-debian12", []),
-    "distroless-static-nonroot": ("gcr.io/distroless/static-debian12:nonroot", []),
+    "distroless-static": ("gcr.io/distroless/static-debian13", []),
+    "distroless-static-nonroot": ("gcr.io/distroless/static-debian13:nonroot", []),
 }
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from helpers import TEMPLATES, questionnaire
 from scaffold.answers import resolve
+
+from helpers import TEMPLATES, questionnaire
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 

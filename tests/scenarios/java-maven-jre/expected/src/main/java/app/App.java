@@ -44,10 +44,11 @@ public final class App {
 
     /** Asks the running server's health route: the image has no shell or curl. */
     static int healthcheck() {
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/healthz"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/healthz"))
+                .timeout(Duration.ofSeconds(2))
+                .build();
+        try {
             return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? 0 : 1;
         } catch (IOException | InterruptedException e) {
             return 1;
@@ -60,7 +61,7 @@ public final class App {
         }
         HttpServer server = HttpServer.create(new InetSocketAddress(port()), 0);
         server.createContext("/", App::handle);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.setExecutor(Executors.newCachedThreadPool());
         // docker stop sends SIGTERM: stop accepting, finish what is in flight.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(2)));
         server.start();
