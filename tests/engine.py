@@ -44,7 +44,7 @@ NOT_BUILDABLE_HERE: list[tuple[dict[str, set[str]], str]] = [
     ),
     (
         {"serving": {"fpm"}},
-        "PHP-FPM speaks FastCGI, not HTTP: the single-container HTTP checks do not apply",
+        "PHP-FPM speaks FastCGI: proven with its nginx `web` target by a test of its own",
     ),
     (
         {"language": {"node"}, "serving": {"nginx"}},

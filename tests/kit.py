@@ -178,6 +178,26 @@ EXPOSE 80
 STOPSIGNAL SIGWINCH
 CMD ["apache2-foreground"]
 """,
+    # Like php:X-fpm: `php-fpm` in the foreground, listening on 9000, logging to stderr, no pid
+    # file, the environment passed to PHP, php.ini-production/-development in PHP_INI_DIR.
+    "php-fpm": """
+FROM {debian}
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends php8.2-fpm php-cli \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && ln -s /usr/sbin/php-fpm8.2 /usr/local/sbin/php-fpm \\
+ && cp /usr/lib/php/8.2/php.ini-production /usr/lib/php/8.2/php.ini-development /etc/php/8.2/fpm/ \\
+ && sed -ri -e 's#^pid = .*##' -e 's#^error_log = .*#error_log = /proc/self/fd/2#' \\
+      /etc/php/8.2/fpm/php-fpm.conf \\
+ && printf '%s\\n' '[global]' 'daemonize = no' '[www]' 'listen = 9000' 'clear_env = no' \\
+      'catch_workers_output = yes' 'access.log = /proc/self/fd/2' \\
+      > /etc/php/8.2/fpm/pool.d/zz-docker.conf
+ENV PHP_INI_DIR=/etc/php/8.2/fpm
+WORKDIR /var/www/html
+EXPOSE 9000
+STOPSIGNAL SIGQUIT
+CMD ["php-fpm"]
+""",
     # Like composer:2: PHP's CLI and Composer (Debian's), run as the build stage's command.
     "composer": """
 FROM {debian}
@@ -240,6 +260,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^eclipse-temurin:[0-9]+-jre$"), "java-jre"),
     (re.compile(r"^php:[0-9.]+-apache$"), "php-apache"),
+    (re.compile(r"^php:[0-9.]+-fpm$"), "php-fpm"),
     (re.compile(r"^composer:[0-9.]+$"), "composer"),
     (re.compile(r"^ruby:[0-9.]+-slim$"), "ruby"),
     (re.compile(r"^gcr\.io/distroless/static-debian1[23](:latest)?$"), "distroless-static"),

@@ -196,8 +196,9 @@ def _health_status(engine: Engine, container: str) -> str:
     return engine.run("inspect", "--format", "{{.State.Health.Status}}", container).stdout.strip()
 
 
-def _run_hardened(engine: Engine, image: str, container: str, port: int | None) -> int:
-    """Start IMAGE read-only with no capabilities; return the host port its PORT is published on."""
+def _run_hardened(engine: Engine, image: str, container: str, port: int | None, *extra: str) -> int:
+    """Start IMAGE read-only with no capabilities; return the host port its PORT is published on.
+    EXTRA are more `docker run` options (a network, an alias)."""
     engine.run("rm", "--force", container, check=False)
     host_port = _free_port()
     run = [
@@ -215,7 +216,7 @@ def _run_hardened(engine: Engine, image: str, container: str, port: int | None) 
     ]
     if port:
         run += ["--publish", f"127.0.0.1:{host_port}:{port}"]
-    engine.run(*run, image)
+    engine.run(*run, *extra, image)
     return host_port
 
 
@@ -516,4 +517,62 @@ def test_private_index_secret_is_read_and_leaves_no_trace(
     say(
         f"pip-conf secret: an unreachable index in it fails the build; with a working one the "
         f"image builds and its canary is in none of its {layers} layers, history or metadata"
+    )
+
+
+def _wait_healthy(engine: Engine, container: str, deadline: float) -> None:
+    while (status := _health_status(engine, container)) != "healthy":
+        assert status == "starting", f"{container}: health check went {status}"
+        assert time.monotonic() < deadline, f"{container}: HEALTHCHECK did not report healthy"
+        time.sleep(0.5)
+
+
+def test_php_fpm_serves_through_its_nginx_web_target(
+    engine: Engine, kit: Kit | None, tmp_path_factory: pytest.TempPathFactory, say: Any
+) -> None:
+    """PHP-FPM speaks FastCGI: the prod image runs beside the `web` target (nginx), as compose
+    runs them, and the pair answers HTTP, both hardened, both as the configured uid."""
+    answers = next(
+        a
+        for a in combinations()
+        if a["serving"] == "fpm" and not a["dev_test_prod"] and a["ci"] == "github"
+    )
+    name = "php-fpm-composer-prod-only"
+    path = _generate(
+        name, answers, tmp_path_factory.mktemp("fpm"), tmp_path_factory.mktemp("fpm-home")
+    )
+    if kit is not None:
+        for image in sorted(base_images((path / "Dockerfile").read_text())):
+            kit.provide(image)
+    app, web = f"scaffold-e2e/{name}:prod", f"scaffold-e2e/{name}:web"
+    engine.run("build", "--target", "prod", "--tag", app, str(path))
+    engine.run("build", "--target", "web", "--tag", web, str(path))
+    network = f"scaffold-e2e-{name}"
+    engine.run("network", "create", network)
+    containers = [f"scaffold-e2e-{name}-app", f"scaffold-e2e-{name}-web"]
+    try:
+        started = time.monotonic()
+        _run_hardened(
+            engine, app, containers[0], None, "--network", network, "--network-alias", "app"
+        )
+        host_port = _run_hardened(engine, web, containers[1], answers["port"], "--network", network)
+        assert _get(f"http://127.0.0.1:{host_port}/healthz", started + 15).strip() == b"ok"
+        assert b"Hello from" in _get(f"http://127.0.0.1:{host_port}/", started + 15)
+        for container in containers:
+            top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
+            assert top and all(line.split()[0] == str(answers["uid"]) for line in top), top
+            _wait_healthy(engine, container, started + 25)
+        stop_started = time.monotonic()
+        for container in containers:
+            engine.run("stop", "--time", "10", container)
+        stop_took = time.monotonic() - stop_started
+    finally:
+        for container in containers:
+            engine.run("rm", "--force", container, check=False)
+        engine.run("network", "rm", network, check=False)
+        engine.run("rmi", "--force", app, web, check=False)
+    assert stop_took < 10
+    say(
+        f"{name}: nginx (web target) -> PHP-FPM (prod) answers /healthz and /, both as uid "
+        f"{answers['uid']} on read-only roots, both healthy, stopped in {stop_took:.1f}s"
     )

@@ -26,6 +26,7 @@ EXAMPLES: dict[str, tuple[str, list[str]]] = {
     "java-jdk": ("eclipse-temurin:21-jdk", ["javac", "-version"]),
     "java-jre": ("eclipse-temurin:21-jre", ["java", "-version"]),
     "php-apache": ("php:8.4-apache", ["php", "-r", "echo 'ok';"]),
+    "php-fpm": ("php:8.4-fpm", ["php-fpm", "--test"]),
     "composer": ("composer:2", ["composer", "--version"]),
     "ruby": ("ruby:3.4-slim", ["bundle", "--version"]),
     "distroless-static": ("gcr.io/distroless/static-debian13", []),
