@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +102,28 @@ def test_only_non_pull_request_events_push(combo_dir: Path) -> None:
         logs_in = [s for s in job["steps"] if "login-action" in s.get("uses", "")]
         if pushes or logs_in:
             assert job.get("if") == "github.event_name == 'push'", f"job {name} pushes on PRs"
+
+
+@functools.cache
+def _schema_errors(text: str) -> str:
+    """check-jsonschema against its vendored GitHub workflow schema (identical texts once)."""
+    tool = shutil.which("check-jsonschema")
+    assert tool, "check-jsonschema is not installed: run `pip install .[test]`"
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch, "docker-publish.yml")
+        path.write_text(text)
+        result = subprocess.run(
+            [tool, "--builtin-schema", "vendor.github-workflows", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    return "" if result.returncode == 0 else result.stdout + result.stderr
+
+
+def test_workflow_matches_githubs_workflow_schema(combo_dir: Path) -> None:
+    workflow = _workflow(combo_dir)
+    if workflow is None:
+        return
+    errors = _schema_errors(workflow[0])
+    assert not errors, errors
