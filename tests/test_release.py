@@ -87,3 +87,20 @@ def test_the_wheel_ships_templates_and_the_bundle(tmp_path: Path) -> None:
     from scaffold.cli import version
 
     assert version() in _tags(tmp_path / "bundle")
+
+
+def test_shipped_releases_are_never_rewritten() -> None:
+    releases = history_releases(REPO)
+    shipped = [
+        line.split()
+        for line in (Path(__file__).parent / "released.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert shipped
+    for version, tree in shipped:
+        assert version in releases, f"release {version} is no longer in the history"
+        now = git(REPO, "rev-parse", f"{releases[version]}:templates").strip()
+        assert now == tree, (
+            f"templates/ of release {version} changed: bump the version in pyproject.toml "
+            "before changing the template"
+        )
