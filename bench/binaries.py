@@ -10,10 +10,7 @@ it and the difference. Target: a static image (scratch, distroless) is at most i
 
 from __future__ import annotations
 
-import io
-import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -21,7 +18,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tests"))
 
 from cli import write_section  # noqa: E402
-from test_engine import ENGINE_COMBOS, _generate  # noqa: E402
+from test_engine import ENGINE_COMBOS, _generate, _image_files  # noqa: E402
 
 from engine import Engine, connect  # noqa: E402
 from kit import Kit, base_images  # noqa: E402
@@ -32,15 +29,8 @@ LIMIT = 3 * MB
 
 def binary_size(engine: Engine, image: str, path: str) -> int:
     """Size of the file at PATH inside IMAGE."""
-    container = engine.run("create", image).stdout.strip()
-    try:
-        exported = subprocess.run(
-            [engine.client, "export", container], env=engine.env, capture_output=True, check=True
-        ).stdout
-    finally:
-        engine.run("rm", container, check=False)
-    with tarfile.open(fileobj=io.BytesIO(exported)) as archive:
-        return archive.getmember(path).size
+    files, _ = _image_files(engine, image, under=path)
+    return files[path].size
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -130,16 +131,24 @@ def questionnaire() -> questions.Questionnaire:
 
 def combinations() -> Iterator[dict[str, Any]]:
     """Every valid combination of the choice and bool questions, enumerated from copier.yml."""
+    for answers in _valid_combinations():
+        yield dict(answers)
+
+
+@functools.cache
+def _valid_combinations() -> tuple[dict[str, Any], ...]:
+    """The enumeration behind combinations(): about 15,000 candidates resolved once a session."""
     q = questionnaire()
     choice_qs = [x for x in q if x.choices or x.type == "bool"]
     options = [[c.value for c in x.choices] if x.choices else [True, False] for x in choice_qs]
+    valid = []
     for values in itertools.product(*options):
         given = dict(zip([x.name for x in choice_qs], values, strict=True))
         try:
-            answers = resolve(q, given, folder_name="svc", ask=None)
+            valid.append(resolve(q, given, folder_name="svc", ask=None))
         except questions.InvalidAnswer:
             continue
-        yield answers
+    return tuple(valid)
 
 
 def combo_id(answers: Mapping[str, Any]) -> str:

@@ -134,44 +134,46 @@ def test_dev_and_test_targets_build(
     say(f"{name}: dev and test targets build; the skeleton's tests pass in the test stage")
 
 
-# A test made to fail, per language: the file to add and what it holds. The test stage must fail
-# and name it.
-FAILING_TEST = {
+# A test made to fail, per language: the file to add, what it holds, and the name the test
+# stage's output must show when it fails.
+FAILING_TEST: dict[str, tuple[str, str, str]] = {
     "python": (
         "tests/test_made_to_fail.py",
         "def test_made_to_fail() -> None:\n    assert 1 == 2\n",
+        "made_to_fail",
     ),
     "node": (
         "test/made-to-fail.test.js",
         'import assert from "node:assert/strict";\nimport { test } from "node:test";\n'
         'test("made to fail", () => assert.equal(1, 2));\n',
+        "made to fail",
     ),
     "go": (
         "made_to_fail_test.go",
         'package main\n\nimport "testing"\n\n'
         'func TestMadeToFail(t *testing.T) { t.Fatal("1 != 2") }\n',
+        "MadeToFail",
     ),
-    "rust": ("src/main.rs", "\n#[test]\nfn made_to_fail() {\n    assert_eq!(1, 2);\n}\n"),
+    "rust": (
+        "src/main.rs",
+        "\n#[test]\nfn made_to_fail() {\n    assert_eq!(1, 2);\n}\n",
+        "made_to_fail",
+    ),
     "php": (
         "tests/MadeToFailTest.php",
         "<?php\n\nreturn ['made to fail' => function (): void {\n"
         "    throw new RuntimeException('1 != 2');\n}];\n",
+        "made to fail",
     ),
 }
 
 
 def _break_a_test(service: Path, language: str) -> str:
     """Add a failing test to SERVICE; return the name the test output must show."""
-    path, code = FAILING_TEST["node" if language == "static" else language]
+    path, code, marker = FAILING_TEST["node" if language == "static" else language]
     test = service / path
     test.write_text((test.read_text() if test.exists() else "") + code)
-    return (
-        "MadeToFail"
-        if language == "go"
-        else "made_to_fail"
-        if "made_to_fail" in code
-        else "made to fail"
-    )
+    return marker
 
 
 @pytest.mark.parametrize("name", WITH_TEST_STAGE)
