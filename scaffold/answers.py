@@ -38,7 +38,9 @@ def resolve(
     folder_name: str,
     ask: Asker | None,
 ) -> dict[str, Any]:
-    """Complete the answers in copier.yml's order: given values, else ASK, else the default.
+    """Complete the answers in copier.yml's order: given, only choice, ASK, else the default.
+
+    A choice question with a single valid choice for these answers is not asked.
 
     Every value is validated with the question's own validator, so bad input fails here,
     before anything is rendered or written.
@@ -51,8 +53,11 @@ def resolve(
                 raise InvalidAnswer(f"{question.name} does not apply to these answers; remove it")
             context[question.name] = questionnaire.default(question, context)
             continue
+        only = questionnaire.available(question, context) if question.choices else []
         if question.name in given:
             value = cast(question, given[question.name])
+        elif len(only) == 1:
+            value = only[0].value  # one possible answer (Go's package manager): nothing to ask
         elif ask is not None:
             value = ask(questionnaire, question, context)
         else:

@@ -91,3 +91,21 @@ def test_declining_the_summary_writes_nothing(home: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and not (home / "svc").exists()
+
+
+def test_a_question_with_one_possible_answer_is_not_asked(home: Path) -> None:
+    child = spawn(home, "svc", "--data", "language=go")
+    answer(child, "Service name", ENTER)
+    answer(child, "How the service runs", ENTER)
+    answer(child, "Go version", ENTER)
+    index = child.expect_exact(["Package manager", "Port the service"])
+    assert index == 1, "Go has one package manager; scaffold asked for it"
+    child.send(ENTER)
+    for prompt in ["Add dev and test", "Numeric user", "Container registry", "Image name"]:
+        answer(child, prompt, ENTER)
+    answer(child, "CI system", ENTER)
+    answer(child, "Create it?", ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert read_answers(home / "svc")["package_manager"] == "gomod"
