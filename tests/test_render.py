@@ -154,6 +154,8 @@ def test_dockerfile_shape(combo: str, combo_dir: Path) -> None:
     for words in froms:
         image = words[0]
         assert ":latest" not in image and (":" in image or image in {*stages, "scratch"}), words
+        # Dependabot reads base images from FROM lines as written: no ARG may stand in for them.
+        assert "$" not in image, f"FROM {image}: Dependabot cannot update a variable image"
     prod = instructions[max(i for i, (ins, _) in enumerate(instructions) if ins == "FROM") :]
     users = [args for ins, args in prod if ins == "USER"]
     assert users and re.fullmatch(r"[1-9][0-9]*:[1-9][0-9]*", users[-1]), "prod must end non-root"
