@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from engine import Engine, EngineUnavailable, connect
-from helpers import combinations, combo_id, render
+from helpers import combinations, combo_id, pipeline_id, pipelines, render
 
 
 def pytest_report_header() -> list[str]:
@@ -52,15 +52,30 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[s
     return result
 
 
+@pytest.fixture(scope="session")
+def rendered_pipelines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every valid combination of the publishing answers, rendered for the default service."""
+    root = tmp_path_factory.mktemp("pipelines")
+    return {pipeline_id(a): render(a, root / pipeline_id(a)) for a in pipelines()}
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "combo" in metafunc.fixturenames:
         ids = [combo_id(a) for a in combinations()]
         metafunc.parametrize("combo", ids, ids=ids)
+    if "pipeline" in metafunc.fixturenames:
+        ids = [pipeline_id(a) for a in pipelines()]
+        metafunc.parametrize("pipeline", ids, ids=ids)
 
 
 @pytest.fixture
 def combo_dir(combo: str, rendered: dict[str, tuple[dict[str, Any], Path]]) -> Iterator[Path]:
     yield rendered[combo][1]
+
+
+@pytest.fixture
+def pipeline_dir(pipeline: str, rendered_pipelines: dict[str, Path]) -> Iterator[Path]:
+    yield rendered_pipelines[pipeline]
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
 import os
 import re
 import shutil
@@ -16,7 +15,6 @@ from typing import Any
 import yaml
 
 from scaffold import questions, template
-from scaffold.answers import resolve
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"
@@ -129,30 +127,59 @@ def questionnaire() -> questions.Questionnaire:
     return questions.load(TEMPLATES)
 
 
+# The questions that shape how the image is published, not what is in it. Service combinations
+# vary every other choice with these at their defaults; pipeline combinations vary these (and
+# dev_test_prod, which adds the test step) for the default service.
+PIPELINE = ("ci", "registry", "platforms", "attest", "scan", "sign")
+
+
 def combinations() -> Iterator[dict[str, Any]]:
-    """Every valid combination of the choice and bool questions, enumerated from copier.yml."""
-    for answers in _valid_combinations():
+    """Every valid service combination of the choice and bool questions, from copier.yml."""
+    for answers in _walk(frozenset(q.name for q in questionnaire()) - set(PIPELINE)):
+        yield dict(answers)
+
+
+def pipelines() -> Iterator[dict[str, Any]]:
+    """Every valid combination of the publishing questions, for the default service."""
+    for answers in _walk(frozenset({*PIPELINE, "dev_test_prod"})):
         yield dict(answers)
 
 
 @functools.cache
-def _valid_combinations() -> tuple[dict[str, Any], ...]:
-    """The enumeration behind combinations(): about 15,000 candidates resolved once a session."""
+def _walk(vary: frozenset[str]) -> tuple[dict[str, Any], ...]:
+    """Answer sets in copier.yml's order: each choice or bool question named in VARY takes every
+    value valid after the answers before it; any other question takes its default."""
     q = questionnaire()
-    choice_qs = [x for x in q if x.choices or x.type == "bool"]
-    options = [[c.value for c in x.choices] if x.choices else [True, False] for x in choice_qs]
-    valid = []
-    for values in itertools.product(*options):
-        given = dict(zip([x.name for x in choice_qs], values, strict=True))
-        try:
-            valid.append(resolve(q, given, folder_name="svc", ask=None))
-        except questions.InvalidAnswer:
-            continue
-    return tuple(valid)
+    questions = list(q)
+    found: list[dict[str, Any]] = []
+
+    def walk(index: int, context: dict[str, Any], answers: dict[str, Any]) -> None:
+        if index == len(questions):
+            found.append(answers)
+            return
+        question = questions[index]
+        if not q.applies(question, context):
+            walk(index + 1, {**context, question.name: q.default(question, context)}, answers)
+            return
+        choices = [c.value for c in q.available(question, context)] if question.choices else []
+        if question.name in vary and question.type == "bool":
+            values: list[Any] = [True, False]
+        elif question.name in vary and choices:
+            values = choices
+        else:
+            values = choices if len(choices) == 1 else [q.default(question, context)]
+        for value in values:
+            if not q.error(question, value, context):
+                walk(
+                    index + 1, {**context, question.name: value}, {**answers, question.name: value}
+                )
+
+    walk(0, {"_folder_name": "svc"}, {})
+    return tuple(found)
 
 
 def combo_id(answers: Mapping[str, Any]) -> str:
-    """A short readable id for a combination of answers."""
+    """A short readable id for a service combination of answers."""
     parts = [
         answers["language"],
         answers["serving"],
@@ -162,6 +189,16 @@ def combo_id(answers: Mapping[str, Any]) -> str:
         answers["ci"],
     ]
     return "-".join(str(p) for p in parts)
+
+
+def pipeline_id(answers: Mapping[str, Any]) -> str:
+    """A short readable id for a pipeline combination of answers."""
+    parts = [answers["ci"], answers["registry"]]
+    if answers["ci"] != "none":
+        parts.append("multi" if "," in answers["platforms"] else "amd64")
+        parts += [flag for flag in ("attest", "scan", "sign") if answers.get(flag)]
+    parts.append("dtp" if answers["dev_test_prod"] else "prod-only")
+    return "-".join(parts)
 
 
 def render(answers: Mapping[str, Any], destination: Path) -> Path:

@@ -24,6 +24,15 @@ def spawn(home: Path, *args: str) -> pexpect.spawn:
     )
 
 
+# The questions after the image name when the CI system is GitHub Actions.
+PUBLISHING = [
+    "Platforms the image",
+    "Attach provenance",
+    "Scan the pushed image",
+    "Sign the pushed",
+]
+
+
 def answer(child: pexpect.spawn, prompt: str, keys: str) -> None:
     child.expect_exact(prompt)
     child.send(keys)
@@ -41,9 +50,11 @@ def test_every_prompt_answered_on_a_terminal(home: Path) -> None:
     child.send(CLEAR_LINE + "4000" + ENTER)
     answer(child, "Add dev and test targets", ENTER)
     answer(child, "Numeric user and group id", ENTER)
+    answer(child, "CI system", ENTER)
     answer(child, "Container registry", ENTER)
     answer(child, "Image name without a tag", CLEAR_LINE + "acme/svc" + ENTER)
-    answer(child, "CI system", ENTER)
+    for prompt in PUBLISHING:
+        answer(child, prompt, ENTER)
     child.expect_exact("scaffold will create")
     answer(child, "Create it?", ENTER)
     child.expect_exact("Next steps:")
@@ -81,9 +92,10 @@ def test_declining_the_summary_writes_nothing(home: Path) -> None:
         "Port the service",
         "Add dev and test",
         "Numeric user",
+        "CI system",
         "Container registry",
         "Image name",
-        "CI system",
+        *PUBLISHING,
     ]:
         answer(child, prompt, ENTER)
     answer(child, "Create it?", "n")
@@ -101,11 +113,40 @@ def test_a_question_with_one_possible_answer_is_not_asked(home: Path) -> None:
     index = child.expect_exact(["Package manager", "Port the service"])
     assert index == 1, "Go has one package manager; scaffold asked for it"
     child.send(ENTER)
-    for prompt in ["Add dev and test", "Numeric user", "Container registry", "Image name"]:
+    for prompt in ["Add dev and test", "Numeric user", "CI system", "Container registry"]:
         answer(child, prompt, ENTER)
-    answer(child, "CI system", ENTER)
+    for prompt in ["Image name", *PUBLISHING]:
+        answer(child, prompt, ENTER)
     answer(child, "Create it?", ENTER)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     assert read_answers(home / "svc")["package_manager"] == "gomod"
+
+
+def test_only_the_chosen_registrys_questions_are_asked(home: Path) -> None:
+    child = spawn(home, "svc", "--data", "language=go", "--data", "registry=ecr")
+    for prompt in ["Service name", "How the service runs", "Go version", "Port the service"]:
+        answer(child, prompt, ENTER)
+    for prompt in ["Add dev and test", "Numeric user", "CI system"]:
+        answer(child, prompt, ENTER)
+    answer(child, "AWS region of the ECR repository", CLEAR_LINE + "eu-west-1" + ENTER)
+    answer(
+        child,
+        "IAM role the workflow assumes",
+        CLEAR_LINE + "arn:aws:iam::111122223333:role/push" + ENTER,
+    )
+    index = child.expect_exact(["Location of the Artifact Registry", "Image name"])
+    assert index == 1, "a Google Artifact Registry question was asked for ECR"
+    child.send(ENTER)
+    for prompt in PUBLISHING:
+        answer(child, prompt, ENTER)
+    answer(child, "Create it?", ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    answers = read_answers(home / "svc")
+    assert answers["image"] == "111122223333.dkr.ecr.eu-west-1.amazonaws.com/svc"
+    assert "gar_location" not in answers and answers["ecr_region"] == "eu-west-1"
+    workflow = (home / "svc/.github/workflows/docker-publish.yml").read_text()
+    assert "role-to-assume: arn:aws:iam::111122223333:role/push" in workflow

@@ -3,11 +3,9 @@ the Dockerfile a reviewer checks first are checked as parsed data."""
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -53,42 +51,6 @@ def test_inline_lint_ignores_carry_a_reason(combo_dir: Path) -> None:
             assert above.startswith("# ") and "hadolint" not in above, (
                 f"`{line}` needs a comment line above it that says why"
             )
-
-
-@functools.cache
-def _workflow_findings(text: str) -> tuple[str, str]:
-    """actionlint and zizmor output for one workflow text (identical texts are checked once)."""
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch, ".github/workflows")
-        folder.mkdir(parents=True)
-        path = folder / "docker-publish.yml"
-        path.write_text(text)
-        actionlint = subprocess.run(
-            [_tool("actionlint"), "-no-color", str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        zizmor = subprocess.run(
-            [_tool("zizmor"), "--offline", "--no-progress", "--format", "plain", str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    return (
-        f"rc={actionlint.returncode} {actionlint.stdout}{actionlint.stderr}".strip(),
-        f"rc={zizmor.returncode} {zizmor.stdout}".strip(),
-    )
-
-
-def test_workflow_passes_actionlint_and_zizmor(combo: str, combo_dir: Path) -> None:
-    workflow = combo_dir / ".github/workflows/docker-publish.yml"
-    if not combo.endswith("-github"):
-        assert not workflow.exists() and not (combo_dir / ".github").exists()
-        return
-    actionlint, zizmor = _workflow_findings(workflow.read_text())
-    assert actionlint == "rc=0", f"actionlint on {combo}: {actionlint}"
-    assert zizmor.startswith("rc=0") and "No findings" in zizmor, f"zizmor on {combo}: {zizmor}"
 
 
 def _copied_sources(dockerfile: str) -> list[str]:

@@ -1,8 +1,14 @@
-"""The generated CI workflow, checked as data: what a security reviewer reads first."""
+"""The generated CI files, checked as data: what a security reviewer reads first.
+
+Every combination of the publishing answers (registry x CI x platforms x attest/scan/sign x
+dev/test) is rendered once; the linters, the schemas and the checks below run on each. The
+service combinations' workflows (which differ in their private-package lines) are linted too.
+"""
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shutil
 import subprocess
@@ -10,17 +16,35 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+from tags import tags_for
 
 from helpers import TEMPLATES
 
 WORKFLOW = ".github/workflows/docker-publish.yml"
+GITLAB = ".gitlab-ci.yml"
+DEPENDABOT = ".github/dependabot.yml"
 USES = re.compile(
     r"^\s*(?:- )?uses: (?P<repo>[\w.-]+/[\w.-]+)@(?P<ref>\S+)(?: # (?P<version>\S+))?$"
 )
 TABLE_ROW = re.compile(
     r'"repo": "(?P<repo>[^"]+)", "version": "(?P<version>[^"]+)", "sha": "(?P<sha>[0-9a-f]{40})"'
 )
+# Actions that ask GitHub for an OIDC token (the `id-token: write` permission).
+OIDC_ACTIONS = {
+    "aws-actions/configure-aws-credentials",
+    "google-github-actions/auth",
+    "azure/login",
+    "sigstore/cosign-installer",
+}
+NOT_ON_TAGS = "!startsWith(github.ref, 'refs/tags/')"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    assert found, f"{name} is not installed: run `pip install .[test]`"
+    return found
 
 
 def _action_table() -> dict[str, tuple[str, str]]:
@@ -31,20 +55,170 @@ def _action_table() -> dict[str, tuple[str, str]]:
     return table
 
 
-def _workflow(combo_dir: Path) -> tuple[str, dict[str, Any]] | None:
-    path = combo_dir / WORKFLOW
+def _load(path: Path) -> tuple[str, dict[str, Any]] | None:
     if not path.exists():
         return None
     text = path.read_text()
     return text, yaml.load(text, Loader=yaml.BaseLoader)  # BaseLoader: `on` stays a string
 
 
-def test_every_action_is_pinned_to_the_sha_of_its_listed_release(combo_dir: Path) -> None:
-    workflow = _workflow(combo_dir)
-    if workflow is None:
+def _workflow(folder: Path) -> tuple[str, dict[str, Any]]:
+    found = _load(folder / WORKFLOW)
+    assert found is not None, f"{folder.name} has no GitHub workflow"
+    return found
+
+
+def _steps(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(name, step) for name, job in data["jobs"].items() for step in job["steps"]]
+
+
+def _repo(step: dict[str, Any]) -> str:
+    return str(step.get("uses", "")).split("@")[0].lower()
+
+
+def _lint(texts: set[str]) -> dict[str, list[str]]:
+    """actionlint, zizmor and GitHub's workflow schema over many workflows, one run of each
+    tool: workflow text -> findings (empty when all three are clean)."""
+    ordered = sorted(texts)
+    findings: dict[str, list[str]] = {text: [] for text in ordered}
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch, ".github/workflows")
+        folder.mkdir(parents=True)
+        names = {}
+        for number, text in enumerate(ordered):
+            (folder / f"w{number}.yml").write_text(text)
+            names[f"w{number}.yml"] = text
+        paths = [str(folder / name) for name in names]
+
+        def run(*command: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(command, cwd=scratch, capture_output=True, text=True, check=False)
+
+        actionlint = run(_tool("actionlint"), "-no-color", "-format", "{{json .}}", *paths)
+        assert actionlint.returncode in (0, 1), actionlint.stderr
+        for item in json.loads(actionlint.stdout or "[]"):
+            findings[names[Path(item["filepath"]).name]].append(f"actionlint: {item['message']}")
+        zizmor = run(_tool("zizmor"), "--offline", "--no-progress", "--format", "json", *paths)
+        assert zizmor.stdout.strip().startswith("["), zizmor.stderr
+        for item in json.loads(zizmor.stdout):
+            where = item["locations"][0]["symbolic"]["key"]["Local"]["verbatim_path"]
+            findings[names[Path(where).name]].append(f"zizmor: {item['ident']} {item['desc']}")
+        schema = run(
+            _tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            "--output-format",
+            "json",
+            *paths,
+        )
+        report = json.loads(schema.stdout)
+        for item in report.get("errors", []) + report.get("parse_errors", []):
+            findings[names[Path(item["filename"]).name]].append(f"schema: {item['message']}")
+        assert report["status"] == "ok" or any(findings.values()), schema.stdout
+    return findings
+
+
+@functools.cache
+def _schema_errors(schema: str, name: str, text: str) -> str:
+    """check-jsonschema against one of its vendored schemas (identical texts once)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch, name)
+        path.write_text(text)
+        result = subprocess.run(
+            [_tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    return "" if result.returncode == 0 else result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def workflow_findings(
+    rendered_pipelines: dict[str, Path], rendered: dict[str, tuple[dict[str, Any], Path]]
+) -> dict[str, list[str]]:
+    folders = [*rendered_pipelines.values(), *(folder for _, folder in rendered.values())]
+    return _lint({(f / WORKFLOW).read_text() for f in folders if (f / WORKFLOW).exists()})
+
+
+# --- which files each CI choice writes
+
+
+def test_each_ci_choice_writes_its_own_files_only(pipeline: str, pipeline_dir: Path) -> None:
+    ci = pipeline.split("-", maxsplit=1)[0]
+    assert (pipeline_dir / WORKFLOW).exists() == (ci == "github")
+    assert (pipeline_dir / DEPENDABOT).exists() == (ci == "github")
+    assert (pipeline_dir / GITLAB).exists() == (ci == "gitlab")
+    if ci != "github":
+        assert not (pipeline_dir / ".github").exists()
+
+
+# --- linters and schemas
+
+
+def test_workflow_passes_actionlint_zizmor_and_the_schema(
+    pipeline: str, pipeline_dir: Path, workflow_findings: dict[str, list[str]]
+) -> None:
+    if pipeline.startswith("github-"):
+        assert workflow_findings[_workflow(pipeline_dir)[0]] == []
+
+
+def test_every_services_workflow_passes_actionlint_zizmor_and_the_schema(
+    combo_dir: Path, workflow_findings: dict[str, list[str]]
+) -> None:
+    assert workflow_findings[_workflow(combo_dir)[0]] == []
+
+
+def test_the_linters_report_each_workflows_own_findings() -> None:
+    """The batched linting maps findings to the right workflow, and would see a broken one."""
+    clean = (TEMPLATES.parent / "tests/scenarios/python-defaults/expected" / WORKFLOW).read_text()
+    injected = clean.replace(
+        "      - name: Build the production image\n",
+        "      - run: echo ${{ github.event.pull_request.title }}\n"
+        "      - name: Build the production image\n",
+        1,
+    )
+    invalid = clean.replace("runs-on: ubuntu-24.04", "runs-on: [ubuntu-24.04, {a: b}]", 1)
+    found = _lint({clean, injected, invalid})
+    assert found[clean] == []
+    assert any("actionlint" in f for f in found[injected])
+    assert any("zizmor: template-injection" in f for f in found[injected])
+    assert any(f.startswith("schema") for f in found[invalid]), found[invalid]
+
+
+def test_gitlab_ci_matches_gitlabs_schema(pipeline: str, pipeline_dir: Path) -> None:
+    found = _load(pipeline_dir / GITLAB)
+    if found is not None:
+        errors = _schema_errors("vendor.gitlab-ci", ".gitlab-ci.yml", found[0])
+        assert not errors, errors
+
+
+def test_dependabot_keeps_images_and_actions_current(pipeline: str, pipeline_dir: Path) -> None:
+    found = _load(pipeline_dir / DEPENDABOT)
+    if found is None:
         return
+    errors = _schema_errors("vendor.dependabot", "dependabot.yml", found[0])
+    assert not errors, errors
+    updates = found[1]["updates"]
+    assert {u["package-ecosystem"] for u in updates} == {
+        "docker",
+        "docker-compose",
+        "github-actions",
+    }
+    for update in updates:
+        assert update["schedule"]["interval"] == "weekly" and update["groups"], update
+
+
+# --- pinned actions
+
+
+def test_every_action_is_pinned_to_the_sha_of_its_listed_release(
+    pipeline: str, pipeline_dir: Path
+) -> None:
+    if not pipeline.startswith("github-"):
+        return
+    text, _ = _workflow(pipeline_dir)
     table = _action_table()
-    uses = [USES.match(line) for line in workflow[0].splitlines() if "uses:" in line]
+    uses = [USES.match(line) for line in text.splitlines() if "uses:" in line]
     assert uses and all(uses), "a `uses:` line is not `owner/repo@<sha> # <version>`"
     for match in uses:
         assert match is not None
@@ -53,20 +227,26 @@ def test_every_action_is_pinned_to_the_sha_of_its_listed_release(combo_dir: Path
         assert (version, ref) == table[repo], f"{repo}@{ref} # {version} is not {table[repo]}"
 
 
-def test_every_table_row_is_used_by_some_workflow() -> None:
-    template = (TEMPLATES / "template" / f"{WORKFLOW}.jinja").read_text()
-    names = re.findall(r'^  "([\w-]+)": \{', (TEMPLATES / "data/actions.jinja").read_text(), re.M)
-    for name in names:
-        assert f"uses('{name}')" in template, (
-            f"data/actions.jinja lists {name}, no workflow uses it"
-        )
+def test_every_table_row_is_used_by_some_workflow(rendered_pipelines: dict[str, Path]) -> None:
+    used = {
+        match["repo"]
+        for folder in rendered_pipelines.values()
+        if (folder / WORKFLOW).exists()
+        for match in map(USES.match, (folder / WORKFLOW).read_text().splitlines())
+        if match
+    }
+    assert set(_action_table()) == used, "data/actions.jinja lists an action no workflow uses"
 
 
-def test_permissions_start_empty_and_every_grant_says_why(combo_dir: Path) -> None:
-    workflow = _workflow(combo_dir)
-    if workflow is None:
+# --- least privilege
+
+
+def test_permissions_start_empty_and_every_grant_is_needed_and_says_why(
+    pipeline: str, pipeline_dir: Path
+) -> None:
+    if not pipeline.startswith("github-"):
         return
-    text, data = workflow
+    text, data = _workflow(pipeline_dir)
     assert data["permissions"] == {}, "the workflow must start from `permissions: {}`"
     for name, job in data["jobs"].items():
         assert "permissions" in job, f"job {name} inherits permissions instead of naming them"
@@ -75,55 +255,186 @@ def test_permissions_start_empty_and_every_grant_says_why(combo_dir: Path) -> No
                 ln for ln in text.splitlines() if ln.strip().startswith(f"{scope}: {level}")
             )
             assert " # " in line, f"job {name}: `{scope}: {level}` has no comment saying why"
-        writes = {s for s, level in job["permissions"].items() if level == "write"}
-        assert writes <= {"packages"}, f"job {name} can write {writes}"
+        steps = job["steps"]
+        needs = {"contents": "read"}
+        if any(s.get("with", {}).get("registry") == "ghcr.io" for s in steps):
+            needs["packages"] = "write"
+        if any(_repo(s) in OIDC_ACTIONS for s in steps):
+            needs["id-token"] = "write"
+        assert job["permissions"] == needs, f"job {name}: {job['permissions']}, needs {needs}"
 
 
-def test_no_expression_reaches_a_shell_and_checkout_keeps_no_token(combo_dir: Path) -> None:
-    workflow = _workflow(combo_dir)
-    if workflow is None:
+def test_oidc_registries_use_no_stored_credentials(pipeline: str, pipeline_dir: Path) -> None:
+    if not pipeline.startswith(("github-ecr-", "github-gar-", "github-acr-")):
         return
-    text, data = workflow
+    _, data = _workflow(pipeline_dir)  # parsed: the commented private-package lines are not read
+    assert "secrets." not in yaml.safe_dump(data), "a stored secret where OIDC is available"
+
+
+# --- untrusted input, pull requests, caches
+
+
+def test_no_expression_reaches_a_shell_and_checkout_keeps_no_token(
+    pipeline: str, pipeline_dir: Path
+) -> None:
+    if not pipeline.startswith("github-"):
+        return
+    text, data = _workflow(pipeline_dir)
     assert "pull_request_target" not in text
-    for name, job in data["jobs"].items():
-        for step in job["steps"]:
-            assert "${{" not in step.get("run", ""), f"job {name}: an expression inside `run:`"
-            if step.get("uses", "").startswith("actions/checkout@"):
-                assert step["with"]["persist-credentials"] == "false", f"job {name}: checkout"
+    for name, step in _steps(data):
+        assert "${{" not in step.get("run", ""), f"job {name}: an expression inside `run:`"
+        if _repo(step) == "actions/checkout":
+            assert step["with"]["persist-credentials"] == "false", f"job {name}: checkout"
 
 
-def test_only_non_pull_request_events_push(combo_dir: Path) -> None:
-    workflow = _workflow(combo_dir)
-    if workflow is None:
+def test_only_pushes_log_in_push_or_see_secrets(pipeline: str, pipeline_dir: Path) -> None:
+    if not pipeline.startswith("github-"):
         return
-    _, data = workflow
+    _, data = _workflow(pipeline_dir)
+    assert set(data["on"]) == {"push", "pull_request"}
     for name, job in data["jobs"].items():
-        pushes = [s for s in job["steps"] if s.get("with", {}).get("push") == "true"]
-        logs_in = [s for s in job["steps"] if "login-action" in s.get("uses", "")]
-        if pushes or logs_in:
-            assert job.get("if") == "github.event_name == 'push'", f"job {name} pushes on PRs"
-
-
-@functools.cache
-def _schema_errors(text: str) -> str:
-    """check-jsonschema against its vendored GitHub workflow schema (identical texts once)."""
-    tool = shutil.which("check-jsonschema")
-    assert tool, "check-jsonschema is not installed: run `pip install .[test]`"
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch, "docker-publish.yml")
-        path.write_text(text)
-        result = subprocess.run(
-            [tool, "--builtin-schema", "vendor.github-workflows", str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
+        privileged = any(
+            step.get("with", {}).get("push") == "true"
+            or "login" in _repo(step)
+            or _repo(step) in OIDC_ACTIONS
+            or "secrets." in yaml.safe_dump(step)
+            for step in job["steps"]
         )
-    return "" if result.returncode == 0 else result.stdout + result.stderr
+        if privileged:
+            assert job.get("if") == "github.event_name == 'push'", f"job {name} runs on PRs"
+            assert job.get("environment") == "release", f"job {name}: secrets outside `release`"
 
 
-def test_workflow_matches_githubs_workflow_schema(combo_dir: Path) -> None:
-    workflow = _workflow(combo_dir)
-    if workflow is None:
+def test_release_runs_restore_no_cache(pipeline: str, pipeline_dir: Path) -> None:
+    """A v* tag run must not restore a cache another run could have written (cache poisoning)."""
+    if not pipeline.startswith("github-"):
         return
-    errors = _schema_errors(workflow[0])
-    assert not errors, errors
+    _, data = _workflow(pipeline_dir)
+    for name, step in _steps(data):
+        given = step.get("with", {})
+        for key in ("cache-from", "cache-to"):
+            if key in given:
+                assert NOT_ON_TAGS in given[key], f"job {name}: {key} {given[key]} on tag runs"
+        if _repo(step) == "aquasecurity/trivy-action":
+            assert given["cache"] == "false", "the scanner restores its database from a cache"
+
+
+def test_qemu_is_set_up_only_for_a_non_native_platform(pipeline: str, pipeline_dir: Path) -> None:
+    if not pipeline.startswith("github-"):
+        return
+    _, data = _workflow(pipeline_dir)
+    for name, job in data["jobs"].items():
+        platforms = {
+            p
+            for s in job["steps"]
+            for p in s.get("with", {}).get("platforms", "linux/amd64").split(",")
+        }
+        qemu = any(_repo(s) == "docker/setup-qemu-action" for s in job["steps"])
+        assert qemu == (platforms != {"linux/amd64"}), f"job {name}: QEMU for {platforms}"
+
+
+def test_publish_scans_and_signs_the_pushed_digest_as_asked(
+    pipeline: str, pipeline_dir: Path
+) -> None:
+    if not pipeline.startswith("github-"):
+        return
+    _, data = _workflow(pipeline_dir)
+    publish = data["jobs"]["publish"]
+    repos = [_repo(s) for s in publish["steps"]]
+    pushed = repos.index("docker/build-push-action")
+    push = publish["steps"][pushed]["with"]
+    assert publish["outputs"]["digest"] == "${{ steps.push.outputs.digest }}"
+    attest = "-attest-" in pipeline
+    assert (push["provenance"], push.get("sbom")) == (
+        ("mode=max", "true") if attest else ("false", None)
+    )
+    assert ("aquasecurity/trivy-action" in repos) == ("-scan-" in pipeline)
+    if "-scan-" in pipeline:
+        scan = publish["steps"][repos.index("aquasecurity/trivy-action")]["with"]
+        assert repos.index("aquasecurity/trivy-action") > pushed
+        assert scan["image-ref"] == "${{ env.IMAGE }}@${{ steps.push.outputs.digest }}"
+        assert (scan["severity"], scan["exit-code"], scan["ignore-unfixed"]) == (
+            "CRITICAL,HIGH",
+            "1",
+            "true",
+        )
+    signs = [i for i, s in enumerate(publish["steps"]) if "cosign sign" in s.get("run", "")]
+    assert bool(signs) == ("-sign-" in pipeline)
+    for index in signs:
+        step = publish["steps"][index]
+        assert '"${IMAGE}@${DIGEST}"' in step["run"]
+        assert step["env"]["DIGEST"] == "${{ steps.push.outputs.digest }}"
+        # A signature vouches for an image that passed the scan.
+        assert index > max([pushed, *(i for i, r in enumerate(repos) if "trivy" in r)])
+    described = any(_repo(s) == "peter-evans/dockerhub-description" for s in publish["steps"])
+    assert described == ("-dockerhub-" in pipeline)
+
+
+# --- tags
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("refs/tags/v1.2.3", ["1.2.3", "1.2", "1", "sha-0123456"]),
+        ("refs/tags/v2.0.0-rc.1", ["2.0.0-rc.1", "sha-0123456"]),
+        ("refs/tags/vnext", ["sha-0123456"]),
+        ("refs/heads/main", ["main", "sha-0123456", "latest"]),
+        ("refs/heads/feature/login", ["feature-login", "sha-0123456"]),
+    ],
+)
+def test_tags_follow_the_metadata_rules(
+    ref: str, expected: list[str], rendered_pipelines: dict[str, Path]
+) -> None:
+    """The tags metadata-action documents for these rules; `latest` only on the default branch."""
+    _, data = _workflow(rendered_pipelines["github-dockerhub-amd64-attest-scan-dtp"])
+    assert tags_for(data, ref, SHA) == expected
+
+
+def _gitlab_tags(text: str, env: dict[str, str]) -> list[str]:
+    """Run the GitLab publish script with `docker` replaced by a recorder: the tags it pushes."""
+    script = yaml.safe_load(text)["publish"]["script"][-1]
+    recorder = (
+        'docker() { shift 2; while [ $# -gt 0 ]; do [ "$1" = --tag ] && echo "$2"; shift; done; }'
+    )
+    result = subprocess.run(
+        ["sh", "-euc", f"{recorder}\n{script}"],
+        env={"PATH": "/usr/bin:/bin", "IMAGE": "registry.example.com/g/svc", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [line.split(":", 1)[1] for line in result.stdout.split()]
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ({"CI_COMMIT_TAG": "v1.2.3"}, ["1.2.3", "1.2", "1"]),
+        ({"CI_COMMIT_TAG": "v2.0.0-rc.1"}, ["2.0.0-rc.1"]),
+        ({"CI_COMMIT_REF_SLUG": "main"}, ["main", "latest"]),
+    ],
+)
+def test_gitlab_tags_match_the_github_rules(
+    ref: dict[str, str], expected: list[str], rendered_pipelines: dict[str, Path]
+) -> None:
+    text = (rendered_pipelines["gitlab-gitlab-amd64-attest-dtp"] / GITLAB).read_text()
+    env = {"CI_COMMIT_SHA": SHA, "CI_COMMIT_SHORT_SHA": SHA[:8], "CI_PROJECT_URL": "u", **ref}
+    assert sorted(_gitlab_tags(text, env)) == sorted([*expected, f"sha-{SHA[:8]}"])
+
+
+def test_gitlab_logs_in_through_stdin_and_pushes_only_from_the_default_branch_and_tags(
+    pipeline: str, pipeline_dir: Path
+) -> None:
+    found = _load(pipeline_dir / GITLAB)
+    if found is None:
+        return
+    data = yaml.safe_load(found[0])
+    pushing = [name for name, job in data.items() if "--push" in str(job)]
+    assert pushing == ["publish"]
+    rules = [r["if"] for r in data["publish"]["rules"]]
+    assert rules == ["$CI_COMMIT_TAG =~ /^v/", "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"]
+    login = data["publish"]["script"][0]
+    assert "--password-stdin" in login and " -p " not in login and "--password " not in login

@@ -1,0 +1,3 @@
+module pipeline-gitlab
+
+go 1.27
