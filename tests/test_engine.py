@@ -22,10 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from engine import Engine, not_buildable_here
-from helpers import combinations, combo_id, git_save, run_scaffold
+from helpers import combinations, combo_id, git, git_save, run_scaffold
 from kit import Kit, base_images
+from tags import tags_for
+
+WORKFLOW = ".github/workflows/docker-publish.yml"
 
 pytestmark = pytest.mark.engine
 
@@ -431,12 +435,27 @@ def test_login_tag_push_rmi_pull_run_through_a_registry(
         stdin=registry["token"],
     )
     assert "Login Succeeded" in login.stdout
-    remote = f"{address}/{service.answers['image']}:1.2.3"
-    engine.run("tag", service.prod, remote)
-    engine.run("push", remote)
-    engine.run("rmi", remote)
+    # The tags the generated workflow's metadata rules give a release and a push to main.
+    workflow = yaml.load((service.path / WORKFLOW).read_text(), Loader=yaml.BaseLoader)
+    sha = git(service.path, "rev-parse", "HEAD").strip()
+    tags = list(
+        dict.fromkeys(
+            tags_for(workflow, "refs/tags/v1.2.3", sha) + tags_for(workflow, "refs/heads/main", sha)
+        )
+    )
+    assert {"1.2.3", "1.2", "1", "main", "latest", f"sha-{sha[:7]}"} == set(tags), tags
+    repository = f"{address}/{service.answers['image']}"
+    built = engine.run("image", "inspect", "--format", "{{.Id}}", service.prod).stdout.strip()
+    for tag in tags:
+        engine.run("tag", service.prod, f"{repository}:{tag}")
+        engine.run("push", f"{repository}:{tag}")
+        engine.run("rmi", f"{repository}:{tag}")
+    remote = f"{repository}:1.2.3"
     assert engine.run("image", "inspect", remote, check=False).returncode != 0
-    engine.run("pull", remote)
+    for tag in tags:
+        engine.run("pull", f"{repository}:{tag}")
+        pulled = engine.run("image", "inspect", "--format", "{{.Id}}", f"{repository}:{tag}")
+        assert pulled.stdout.strip() == built, f"{tag} is not the image that was pushed"
     port = service.answers.get("port")
     container = f"scaffold-pulled-{name}"
     host_port = _run_hardened(engine, remote, container, port)
@@ -453,11 +472,12 @@ def test_login_tag_push_rmi_pull_run_through_a_registry(
             )
     finally:
         engine.run("rm", "--force", container, check=False)
-        engine.run("rmi", remote, check=False)
+        for tag in tags:
+            engine.run("rmi", f"{repository}:{tag}", check=False)
         engine.run("logout", address, check=False)
     say(
-        f"{name}: push refused before login; login --password-stdin, tag, push, rmi, pull and "
-        f"run {remote} through the registry"
+        f"{name}: push refused before login; login --password-stdin, then the workflow's tags "
+        f"{', '.join(tags)} pushed, removed, pulled back (same image id) and {remote} run"
     )
 
 

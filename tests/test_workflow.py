@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 import yaml
-from tags import tags_for
 
 from helpers import TEMPLATES
+from tags import tags_for
 
 WORKFLOW = ".github/workflows/docker-publish.yml"
 GITLAB = ".gitlab-ci.yml"
