@@ -66,6 +66,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "pipeline" in metafunc.fixturenames:
         ids = [pipeline_id(a) for a in pipelines()]
         metafunc.parametrize("pipeline", ids, ids=ids)
+    if "github_pipeline" in metafunc.fixturenames:
+        ids = [pipeline_id(a) for a in pipelines() if a["ci"] == "github"]
+        metafunc.parametrize("github_pipeline", ids, ids=ids)
 
 
 @pytest.fixture

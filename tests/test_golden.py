@@ -1,6 +1,8 @@
 """Golden scenarios: answers -> expected tree, byte for byte.
 
-Each folder in tests/scenarios/ holds answers.yml and expected/. Run
+Each folder in tests/scenarios/ holds answers.yml and expected/, and optionally only.txt: the
+paths (or folder prefixes) the scenario is about, when the rest of its tree is another scenario's
+(the pipeline scenarios keep only their CI files, README.md and answers). Run
 `pytest tests/test_golden.py --update-goldens` to rewrite expected/ from the current template,
 then review the diff like any other change.
 """
@@ -39,7 +41,12 @@ def render_scenario(folder: Path, out: Path) -> dict[str, bytes]:
     answers = resolve(q, given, folder_name=folder.name, ask=None)
     service = out / folder.name
     render(service, answers, version())
-    return _normalise(tree(service))
+    files = _normalise(tree(service))
+    only = folder / "only.txt"
+    if only.exists():
+        kept = only.read_text().split()
+        files = {k: v for k, v in files.items() if any(k == p or k.startswith(p) for p in kept)}
+    return files
 
 
 @pytest.mark.parametrize("scenario", sorted(p.name for p in SCENARIOS.iterdir()))

@@ -68,6 +68,14 @@ def _workflow(folder: Path) -> tuple[str, dict[str, Any]]:
     return found
 
 
+@pytest.fixture
+def workflow(
+    github_pipeline: str, rendered_pipelines: dict[str, Path]
+) -> tuple[str, dict[str, Any]]:
+    """The text and data of a GitHub pipeline combination's workflow."""
+    return _workflow(rendered_pipelines[github_pipeline])
+
+
 def _steps(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(name, step) for name, job in data["jobs"].items() for step in job["steps"]]
 
@@ -156,10 +164,9 @@ def test_each_ci_choice_writes_its_own_files_only(pipeline: str, pipeline_dir: P
 
 
 def test_workflow_passes_actionlint_zizmor_and_the_schema(
-    pipeline: str, pipeline_dir: Path, workflow_findings: dict[str, list[str]]
+    workflow: tuple[str, dict[str, Any]], workflow_findings: dict[str, list[str]]
 ) -> None:
-    if pipeline.startswith("github-"):
-        assert workflow_findings[_workflow(pipeline_dir)[0]] == []
+    assert workflow_findings[workflow[0]] == []
 
 
 def test_every_services_workflow_passes_actionlint_zizmor_and_the_schema(
@@ -212,11 +219,9 @@ def test_dependabot_keeps_images_and_actions_current(pipeline: str, pipeline_dir
 
 
 def test_every_action_is_pinned_to_the_sha_of_its_listed_release(
-    pipeline: str, pipeline_dir: Path
+    github_pipeline: str, workflow: tuple[str, dict[str, Any]]
 ) -> None:
-    if not pipeline.startswith("github-"):
-        return
-    text, _ = _workflow(pipeline_dir)
+    text, _ = workflow
     table = _action_table()
     uses = [USES.match(line) for line in text.splitlines() if "uses:" in line]
     assert uses and all(uses), "a `uses:` line is not `owner/repo@<sha> # <version>`"
@@ -242,11 +247,9 @@ def test_every_table_row_is_used_by_some_workflow(rendered_pipelines: dict[str, 
 
 
 def test_permissions_start_empty_and_every_grant_is_needed_and_says_why(
-    pipeline: str, pipeline_dir: Path
+    github_pipeline: str, workflow: tuple[str, dict[str, Any]]
 ) -> None:
-    if not pipeline.startswith("github-"):
-        return
-    text, data = _workflow(pipeline_dir)
+    text, data = workflow
     assert data["permissions"] == {}, "the workflow must start from `permissions: {}`"
     for name, job in data["jobs"].items():
         assert "permissions" in job, f"job {name} inherits permissions instead of naming them"
@@ -264,10 +267,12 @@ def test_permissions_start_empty_and_every_grant_is_needed_and_says_why(
         assert job["permissions"] == needs, f"job {name}: {job['permissions']}, needs {needs}"
 
 
-def test_oidc_registries_use_no_stored_credentials(pipeline: str, pipeline_dir: Path) -> None:
-    if not pipeline.startswith(("github-ecr-", "github-gar-", "github-acr-")):
+def test_oidc_registries_use_no_stored_credentials(
+    github_pipeline: str, workflow: tuple[str, dict[str, Any]]
+) -> None:
+    if not github_pipeline.startswith(("github-ecr-", "github-gar-", "github-acr-")):
         return
-    _, data = _workflow(pipeline_dir)  # parsed: the commented private-package lines are not read
+    _, data = workflow  # parsed: the commented private-package lines are not read
     assert "secrets." not in yaml.safe_dump(data), "a stored secret where OIDC is available"
 
 
@@ -275,11 +280,9 @@ def test_oidc_registries_use_no_stored_credentials(pipeline: str, pipeline_dir: 
 
 
 def test_no_expression_reaches_a_shell_and_checkout_keeps_no_token(
-    pipeline: str, pipeline_dir: Path
+    github_pipeline: str, workflow: tuple[str, dict[str, Any]]
 ) -> None:
-    if not pipeline.startswith("github-"):
-        return
-    text, data = _workflow(pipeline_dir)
+    text, data = workflow
     assert "pull_request_target" not in text
     for name, step in _steps(data):
         assert "${{" not in step.get("run", ""), f"job {name}: an expression inside `run:`"
@@ -287,10 +290,10 @@ def test_no_expression_reaches_a_shell_and_checkout_keeps_no_token(
             assert step["with"]["persist-credentials"] == "false", f"job {name}: checkout"
 
 
-def test_only_pushes_log_in_push_or_see_secrets(pipeline: str, pipeline_dir: Path) -> None:
-    if not pipeline.startswith("github-"):
-        return
-    _, data = _workflow(pipeline_dir)
+def test_only_pushes_log_in_push_or_see_secrets(
+    github_pipeline: str, workflow: tuple[str, dict[str, Any]]
+) -> None:
+    _, data = workflow
     assert set(data["on"]) == {"push", "pull_request"}
     for name, job in data["jobs"].items():
         privileged = any(
@@ -305,11 +308,11 @@ def test_only_pushes_log_in_push_or_see_secrets(pipeline: str, pipeline_dir: Pat
             assert job.get("environment") == "release", f"job {name}: secrets outside `release`"
 
 
-def test_release_runs_restore_no_cache(pipeline: str, pipeline_dir: Path) -> None:
+def test_release_runs_restore_no_cache(
+    github_pipeline: str, workflow: tuple[str, dict[str, Any]]
+) -> None:
     """A v* tag run must not restore a cache another run could have written (cache poisoning)."""
-    if not pipeline.startswith("github-"):
-        return
-    _, data = _workflow(pipeline_dir)
+    _, data = workflow
     for name, step in _steps(data):
         given = step.get("with", {})
         for key in ("cache-from", "cache-to"):
@@ -319,10 +322,10 @@ def test_release_runs_restore_no_cache(pipeline: str, pipeline_dir: Path) -> Non
             assert given["cache"] == "false", "the scanner restores its database from a cache"
 
 
-def test_qemu_is_set_up_only_for_a_non_native_platform(pipeline: str, pipeline_dir: Path) -> None:
-    if not pipeline.startswith("github-"):
-        return
-    _, data = _workflow(pipeline_dir)
+def test_qemu_is_set_up_only_for_a_non_native_platform(
+    github_pipeline: str, workflow: tuple[str, dict[str, Any]]
+) -> None:
+    _, data = workflow
     for name, job in data["jobs"].items():
         platforms = {
             p
@@ -334,22 +337,20 @@ def test_qemu_is_set_up_only_for_a_non_native_platform(pipeline: str, pipeline_d
 
 
 def test_publish_scans_and_signs_the_pushed_digest_as_asked(
-    pipeline: str, pipeline_dir: Path
+    github_pipeline: str, workflow: tuple[str, dict[str, Any]]
 ) -> None:
-    if not pipeline.startswith("github-"):
-        return
-    _, data = _workflow(pipeline_dir)
+    _, data = workflow
     publish = data["jobs"]["publish"]
     repos = [_repo(s) for s in publish["steps"]]
     pushed = repos.index("docker/build-push-action")
     push = publish["steps"][pushed]["with"]
     assert publish["outputs"]["digest"] == "${{ steps.push.outputs.digest }}"
-    attest = "-attest-" in pipeline
+    attest = "-attest-" in github_pipeline
     assert (push["provenance"], push.get("sbom")) == (
         ("mode=max", "true") if attest else ("false", None)
     )
-    assert ("aquasecurity/trivy-action" in repos) == ("-scan-" in pipeline)
-    if "-scan-" in pipeline:
+    assert ("aquasecurity/trivy-action" in repos) == ("-scan-" in github_pipeline)
+    if "-scan-" in github_pipeline:
         scan = publish["steps"][repos.index("aquasecurity/trivy-action")]["with"]
         assert repos.index("aquasecurity/trivy-action") > pushed
         assert scan["image-ref"] == "${{ env.IMAGE }}@${{ steps.push.outputs.digest }}"
@@ -359,7 +360,7 @@ def test_publish_scans_and_signs_the_pushed_digest_as_asked(
             "true",
         )
     signs = [i for i, s in enumerate(publish["steps"]) if "cosign sign" in s.get("run", "")]
-    assert bool(signs) == ("-sign-" in pipeline)
+    assert bool(signs) == ("-sign-" in github_pipeline)
     for index in signs:
         step = publish["steps"][index]
         assert '"${IMAGE}@${DIGEST}"' in step["run"]
@@ -367,7 +368,7 @@ def test_publish_scans_and_signs_the_pushed_digest_as_asked(
         # A signature vouches for an image that passed the scan.
         assert index > max([pushed, *(i for i, r in enumerate(repos) if "trivy" in r)])
     described = any(_repo(s) == "peter-evans/dockerhub-description" for s in publish["steps"])
-    assert described == ("-dockerhub-" in pipeline)
+    assert described == ("-dockerhub-" in github_pipeline)
 
 
 # --- tags

@@ -1,3 +1,0 @@
-module pipeline-gitlab
-
-go 1.27
