@@ -90,6 +90,23 @@ def test_defaults_create_a_complete_service(home: Path) -> None:
         (["--data", "dev_test_prod=maybe"], "dev_test_prod must be yes or no"),
         (["--data", "colour=blue"], "unknown key colour"),
         (["--data", "serving=python", "--data", "port=8000"], "port does not apply"),
+        # `$` in a regex also matches before a final newline: validators anchor with \\Z.
+        (["--data", "project_name=billing\n"], "project_name must be kebab-case"),
+        (["--data", "image=acme/billing\nRUN id"], "image must be a lowercase image reference"),
+        (["--data", "image=acme/billing\n"], "image must be a lowercase image reference"),
+        (["--data", "language_version=3.14\n"], "language_version must be a version number"),
+        (["--data", "registry=ecr", "--data", "ecr_region=eu-west-1\n"], "ecr_region must be"),
+        (
+            ["--data", "registry=ecr", "--data", "ecr_role_arn=arn:aws:iam::1:role/x"],
+            "ecr_role_arn",
+        ),
+        (["--data", "registry=gar", "--data", "gar_project=X"], "gar_project must be"),
+        (["--data", "registry=acr", "--data", "acr_login_server=acme.io"], "acr_login_server"),
+        (["--data", "registry=other", "--data", "registry_host=harbor"], "registry_host must"),
+        (["--data", "registry=ecr", "--data", "image=acme/billing"], "image for ECR starts"),
+        (["--data", "ci=gitlab", "--data", "registry=ecr"], "registry must be one of"),
+        (["--data", "ci=github", "--data", "registry=gitlab"], "registry must be one of"),
+        (["--data", "ci=none", "--data", "sign=true"], "sign does not apply"),
     ],
 )
 def test_bad_answers_are_refused_before_anything_is_written(
