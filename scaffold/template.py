@@ -36,6 +36,7 @@ def packaged_bundle() -> Path:
         return packaged
     from scaffold import _release
 
+    _require_git()
     built = _cache_dir() / "source-checkout.bundle"
     try:
         _release.build_bundle(_PACKAGE.parent, built)
@@ -53,8 +54,7 @@ def _cache_dir() -> Path:
 
 def bundle_versions(bundle: Path) -> list[str]:
     """The release tags a bundle holds."""
-    if shutil.which("git") is None:
-        raise ToolMissing("git is not installed: scaffold needs it for templates and updates")
+    _require_git()
     heads = subprocess.run(
         ["git", "bundle", "list-heads", str(bundle)], capture_output=True, text=True, check=False
     ).stdout
@@ -81,3 +81,8 @@ def install_bundle() -> str:
     shutil.copyfile(source, partial)
     partial.replace(target)
     return BUNDLE_SRC
+
+
+def _require_git() -> None:
+    if shutil.which("git") is None:
+        raise ToolMissing("git is not installed: scaffold needs it for templates and updates")

@@ -300,3 +300,17 @@ def excluded(patterns: list[str], path: str) -> bool:
         if any(regex.fullmatch(c) for c in candidates):
             result = not negate
     return result
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *, code: int = 1) -> str:
+    assert result.returncode == code, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{result.stderr}"
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def assert_nothing_written(parent: Path, name: str = "svc") -> None:
+    assert not (parent / name).exists(), f"{name} was created"
+    leftovers = [p.name for p in parent.iterdir() if ".scaffold-" in p.name]
+    assert not leftovers, f"scratch folders left behind: {leftovers}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sys
@@ -59,7 +60,13 @@ def run(options: NewOptions, version: str) -> int:
     if not options.dry_run:
         lockfiles.check_available(answers["package_manager"])
     template.install_bundle()  # the service's answers name it: `scaffold update` needs it here
-    return _render_and_place(target, answers, options, version)
+    try:
+        return _render_and_place(target, answers, options, version)
+    except OSError as error:
+        advice = "free some space" if error.errno == errno.ENOSPC else "choose a writable folder"
+        raise ScaffoldError(
+            f"cannot write {target}: {error.strerror or error}; {advice}, nothing was written"
+        ) from None
 
 
 def _check_target(target: Path, force: bool) -> None:

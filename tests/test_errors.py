@@ -1,0 +1,270 @@
+"""The error catalogue: every way scaffold refuses, with its exit code and its one-line message.
+
+Each case sets up the situation, runs the real CLI and checks: the exit code, exactly one line on
+stderr (no traceback) that says what was wrong and what to do, and that nothing was written. A
+last test reads every `raise` in scaffold/ and checks that its message is one this catalogue
+exercises, so a new error path cannot ship untested.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import difflib
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, assert_nothing_written, assert_one_line_error, git_save, run_scaffold
+
+Setup = Callable[[Path], list[str | Path]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One error path: how to reach it, and what the user must see."""
+
+    setup: Setup
+    says: str
+    code: int = 1
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _new(*args: str) -> Setup:
+    return lambda home: ["new", "svc", *args]
+
+
+def _file(name: str, text: str, *args: str) -> Setup:
+    def setup(home: Path) -> list[str | Path]:
+        (home / name).write_text(text)
+        return ["new", "svc", "--answers-file", home / name, *args]
+
+    return setup
+
+
+def _service(home: Path, *, commit: bool = True) -> Path:
+    result = run_scaffold("new", "svc", "--defaults", "--data", "ci=none", home=home)
+    assert result.returncode == 0, result.stderr
+    if commit:
+        git_save(home / "svc", "generated")
+    return home / "svc"
+
+
+def _update_with(change: Callable[[Path], object], *, commit: bool = True) -> Setup:
+    def setup(home: Path) -> list[str | Path]:
+        service = _service(home, commit=commit)
+        change(service)
+        return ["update", service, "--defaults"]
+
+    return setup
+
+
+def _target_is_a_file(home: Path) -> list[str | Path]:
+    (home / "svc").write_text("not a folder\n")
+    return ["new", "svc", "--defaults"]
+
+
+def _target_has_files(home: Path) -> list[str | Path]:
+    (home / "svc").mkdir()
+    (home / "svc/notes.txt").write_text("mine\n")
+    return ["new", "svc", "--defaults"]
+
+
+def _only_git_on_path(home: Path) -> str:
+    """A PATH with git and nothing else: the package managers are missing."""
+    bin_dir = home / "only-git"
+    bin_dir.mkdir(exist_ok=True)
+    git = shutil.which("git")
+    assert git
+    (bin_dir / "git").symlink_to(git)
+    return str(bin_dir)
+
+
+def _conflicting_edit(service: Path) -> None:
+    """An edit the next template release also makes, differently: a conflict."""
+    answers = service / ".copier-answers.yml"
+    # Pretend the service came from 0.2.0 with a Dockerfile edit on the line 0.3.0 rewrites.
+    answers.write_text(answers.read_text().replace("_commit: 0.3.0", "_commit: 0.2.0"))
+    text = (service / "Dockerfile").read_text()
+    (service / "Dockerfile").write_text(text.replace("FROM python:3.14-slim", "FROM python:3.13"))
+    git_save(service, "team edit")
+
+
+CATALOGUE: dict[str, Case] = {
+    "no terminal and no answers": Case(_new(), "no terminal to ask questions on: pass --defaults"),
+    "--data without =": Case(_new("--data", "port"), "--data takes KEY=VALUE", code=2),
+    "unknown answer key": Case(_new("--defaults", "--data", "colour=blue"), "unknown key colour"),
+    "answer of the wrong type": Case(_new("--data", "port=http"), "port must be a whole number"),
+    "answer its validator refuses": Case(_new("--data", "uid=0"), "uid must be a number from 1"),
+    "answer that does not apply": Case(
+        _new("--data", "serving=python", "--data", "port=8000"),
+        "port does not apply to these answers; remove it",
+    ),
+    "answers file missing": Case(
+        lambda home: ["new", "svc", "--answers-file", home / "nope.yml"], "cannot read answers file"
+    ),
+    "answers file not YAML": Case(_file("a.yml", "language: [python\n"), "is not valid YAML"),
+    "answers file not a mapping": Case(_file("a.yml", "- python\n"), "must be a YAML mapping"),
+    "target is a file": Case(_target_is_a_file, "exists and is not a directory: choose another"),
+    "target has files": Case(_target_has_files, "is not empty: choose a new directory, or pass"),
+    "package manager not installed": Case(
+        _new("--defaults", "--data", "language=node"),
+        "npm is needed to create package-lock.json and is not installed",
+        env={"PATH": "<only git>"},
+    ),
+    "package manager fails": Case(
+        _new("--defaults", "--data", "package_manager=uv", "--data", "language_version=3.99"),
+        "`uv lock --quiet` failed",
+        env={"UV_PYTHON_DOWNLOADS": "never"},
+    ),
+    "git not installed": Case(
+        _new("--defaults"), "git is not installed: scaffold needs it", env={"PATH": "/nonexistent"}
+    ),
+    "update outside a service": Case(
+        lambda home: ["update", home], "has no .copier-answers.yml: run scaffold update inside"
+    ),
+    "update: answers file not YAML": Case(
+        _update_with(lambda s: (s / ".copier-answers.yml").write_text("a: [\n")),
+        "is not valid YAML: restore it from git",
+    ),
+    "update: answers file not a mapping": Case(
+        _update_with(lambda s: (s / ".copier-answers.yml").write_text("- a\n")),
+        "is not a mapping of answers: restore it from git",
+    ),
+    "update: not a git repository": Case(
+        _update_with(lambda s: None, commit=False), "is not a git repository: run `git init"
+    ),
+    "update: uncommitted changes": Case(
+        _update_with(lambda s: (s / "Dockerfile").write_text("# wip\n")),
+        "has uncommitted changes: commit or stash them",
+    ),
+    "update: git not installed": Case(
+        _update_with(lambda s: None),
+        "git is not installed: scaffold update needs it",
+        env={"PATH": "/nonexistent"},
+    ),
+    "update: unknown template release": Case(
+        lambda home: ["update", _service(home), "--defaults", "--vcs-ref", "9.9.9"],
+        "update failed:",
+    ),
+    "update: conflict with an edit": Case(
+        _update_with(_conflicting_edit), "update left conflicts in Dockerfile: resolve the <<<<<<<"
+    ),
+}
+# Errors no user input reaches, each with the reason it is not in the catalogue.
+UNREACHABLE = {
+    "rendering the template failed": "Copier failing on a template that every test renders",
+    "cannot build the template bundle from the checkout": "a source checkout without git history",
+    "has no static version": "a build-time check of pyproject.toml, not a CLI error",
+}
+
+
+@pytest.mark.parametrize("name", list(CATALOGUE))
+def test_every_error_is_one_line_with_its_exit_code_and_writes_nothing(
+    name: str, home: Path
+) -> None:
+    case = CATALOGUE[name]
+    argv = case.setup(home)
+    env = dict(case.env)
+    if env.get("PATH") == "<only git>":
+        env["PATH"] = _only_git_on_path(home)
+    before = _snapshot(home)
+    line = assert_one_line_error(run_scaffold(*argv, home=home, env=env), code=case.code)
+    assert line.startswith("error: ") and case.says in line, line
+    if argv[0] == "new" and name not in {"target is a file", "target has files"}:
+        assert_nothing_written(home)
+    elif "conflict" not in name:
+        assert _snapshot(home) == before, "a refused command changed files"
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file()
+        and ".git" not in p.parts
+        and ".cache" not in p.parts
+        and ".local" not in p.parts
+    }
+
+
+WRITE_FAILED = ", nothing was written"
+
+
+@contextlib.contextmanager
+def _mounted(folder: Path, options: str) -> Iterator[bool]:
+    """A tmpfs on FOLDER with OPTIONS; False when this machine cannot mount (not root)."""
+    folder.mkdir()
+    done = (
+        os.geteuid() == 0
+        and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], check=False
+        ).returncode
+        == 0
+    )
+    try:
+        yield done
+    finally:
+        if done:
+            subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ("ro,size=1m", "Read-only file system; choose a writable folder"),
+        ("size=24k", "No space left on device; free some space"),
+    ],
+)
+def test_a_read_only_or_full_target_is_one_line_and_leaves_nothing(
+    home: Path, options: str, says: str
+) -> None:
+    with _mounted(home / "mnt", options) as mounted:
+        if not mounted:
+            if "ro" not in options:
+                pytest.fail("a full file system can only be made as root (CI runs as root)")
+            (home / "mnt").chmod(0o555)
+        line = assert_one_line_error(run_scaffold("new", home / "mnt/svc", "--defaults", home=home))
+        assert f"cannot write {home / 'mnt/svc'}: " in line and line.endswith(WRITE_FAILED)
+        if mounted:
+            assert says in line
+        assert list((home / "mnt").iterdir()) == []
+
+
+def _raised_messages() -> list[tuple[str, list[str]]]:
+    """(where, literal pieces of the message) for every `raise X(...)` in scaffold/."""
+    found = []
+    for path in sorted((REPO / "scaffold").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                continue
+            if not node.exc.args:
+                continue
+            pieces = [
+                n.value
+                for n in ast.walk(node.exc.args[0])
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            ]
+            where = f"{path.relative_to(REPO)}:{node.lineno}"
+            found.append((where, [piece for piece in pieces if len(piece) >= 12]))
+    return found
+
+
+def test_every_raised_error_is_in_the_catalogue() -> None:
+    tested = [case.says for case in CATALOGUE.values()] + list(UNREACHABLE) + [WRITE_FAILED]
+    for where, pieces in _raised_messages():
+        # No piece: a message from elsewhere (a validator in copier.yml, a value re-raised).
+        assert not pieces or any(_overlap(p, says) for p in pieces for says in tested), (
+            f"{where} raises {pieces}, which no catalogue case shows"
+        )
+
+
+def _overlap(literal: str, says: str) -> bool:
+    """Whether SAYS shows LITERAL: they share 16 characters, or all of a shorter LITERAL."""
+    match = difflib.SequenceMatcher(None, literal, says).find_longest_match()
+    return match.size >= min(16, len(literal.strip(" :;,")))
