@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pexpect
+import pytest
 
 from helpers import read_answers, scaffold_env
 
@@ -72,14 +76,58 @@ def test_every_prompt_answered_on_a_terminal(home: Path) -> None:
     assert "EXPOSE 4000" in (home / "svc/Dockerfile").read_text()
 
 
-def test_ctrl_c_at_a_prompt_writes_nothing(home: Path) -> None:
-    child = spawn(home, "svc")
-    answer(child, "Service name", ENTER)
-    answer(child, "Language of the service", CTRL_C)
+# Every prompt of `scaffold new svc --data language=node`, in order, then the confirmation.
+NODE_PROMPTS = [
+    "Service name",
+    "How the service runs",
+    "Node.js version",
+    "Package manager",
+    "Port the service",
+    "Add dev and test",
+    "Numeric user",
+    "CI system",
+    "Container registry",
+    "Image name",
+    *PUBLISHING,
+    "Create it?",
+]
+
+
+def assert_interrupted_and_nothing_written(child: pexpect.spawn, home: Path) -> None:
+    child.expect_exact("interrupted: nothing was written")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
     assert not (home / "svc").exists()
+    assert not [p.name for p in home.iterdir() if ".scaffold-" in p.name], "scratch left behind"
+
+
+@pytest.mark.parametrize("stop", range(len(NODE_PROMPTS)), ids=NODE_PROMPTS)
+def test_ctrl_c_at_any_prompt_writes_nothing(home: Path, stop: int) -> None:
+    child = spawn(home, "svc", "--data", "language=node")
+    for prompt in NODE_PROMPTS[:stop]:
+        answer(child, prompt, ENTER)
+    answer(child, NODE_PROMPTS[stop], CTRL_C)
+    assert_interrupted_and_nothing_written(child, home)
+
+
+@pytest.mark.parametrize("phase", ["rendering", "locking"])
+def test_ctrl_c_while_the_service_is_written_leaves_nothing(home: Path, phase: str) -> None:
+    """SIGINT to the terminal's foreground process group, as Ctrl-C sends it, once the scratch
+    folder exists (the template is rendering) or holds the rendered files (npm is locking)."""
+    child = spawn(home, "svc", "--data", "language=node")
+    for prompt in NODE_PROMPTS[:-1]:
+        answer(child, prompt, ENTER)
+    answer(child, "Create it?", ENTER)
+    deadline = time.monotonic() + 60
+    while True:
+        assert time.monotonic() < deadline, f"never saw the {phase} phase"
+        scratch = [p for p in home.iterdir() if ".scaffold-" in p.name]
+        if scratch and (phase == "rendering" or (scratch[0] / "package.json").exists()):
+            break
+        time.sleep(0.005)
+    os.killpg(os.getpgid(child.pid), signal.SIGINT)
+    assert_interrupted_and_nothing_written(child, home)
 
 
 def test_declining_the_summary_writes_nothing(home: Path) -> None:
