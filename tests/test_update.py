@@ -124,3 +124,22 @@ def test_update_twice_is_idempotent(tmp_path: Path, template_repo: Path) -> None
     git_save(service, "updated")
     again = run_scaffold("update", service, "--defaults", home=home)
     assert again.returncode == 0 and "up to date" in again.stdout
+
+
+def test_a_deleted_generated_file_stays_deleted(tmp_path: Path, template_repo: Path) -> None:
+    """Deleting a generated file is an edit too: the update keeps it deleted, even when the
+    new release changes that file, and still updates the others."""
+    home = tmp_path / "home"
+    install(template_repo, home)
+    service = new_service(tmp_path, home)
+    (service / "compose.yaml").unlink()
+    git_save(service, "we run without compose")
+
+    compose = template_repo / "templates/template/compose.yaml.jinja"
+    compose.write_text(compose.read_text() + "# compose changed in 1.1.0\n")
+    change_template(template_repo)
+    install(template_repo, home)
+    result = run_scaffold("update", service, "--defaults", home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (service / "compose.yaml").exists(), "the update brought back a deleted file"
+    assert "--interval=20s" in (service / "Dockerfile").read_text()
