@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from scaffold.errors import ScaffoldError, ToolMissing
@@ -59,6 +60,34 @@ def bundle_versions(bundle: Path) -> list[str]:
         ["git", "bundle", "list-heads", str(bundle)], capture_output=True, text=True, check=False
     ).stdout
     return [line.split("refs/tags/", 1)[1] for line in heads.splitlines() if "refs/tags/" in line]
+
+
+def release_file(name: str, ref: str | None = None) -> str | None:
+    """The text of NAME in template release REF (default: the newest) of the installed bundle,
+    or None when that release has no such file.
+    """
+    from packaging.version import Version
+
+    bundle = Path(BUNDLE_SRC).expanduser()
+    versions = bundle_versions(bundle)
+    if not versions:
+        return None
+    ref = ref or str(max(versions, key=Version))
+    with tempfile.TemporaryDirectory() as scratch:
+        cloned = subprocess.run(
+            ["git", "clone", "--quiet", "--bare", str(bundle), scratch],
+            capture_output=True,
+            check=False,
+        )
+        if cloned.returncode != 0:
+            return None
+        shown = subprocess.run(
+            ["git", "--git-dir", scratch, "show", f"{ref}:{name}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    return shown.stdout if shown.returncode == 0 else None
 
 
 def install_bundle() -> str:

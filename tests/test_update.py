@@ -143,3 +143,47 @@ def test_a_deleted_generated_file_stays_deleted(tmp_path: Path, template_repo: P
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (service / "compose.yaml").exists(), "the update brought back a deleted file"
     assert "--interval=20s" in (service / "Dockerfile").read_text()
+
+
+def test_a_renamed_answer_key_keeps_the_services_answer(
+    tmp_path: Path, template_repo: Path
+) -> None:
+    """Release 1.1.0 renames `uid` to `runtime_uid` and records it in templates/renamed.yml:
+    scaffold update carries the service's 12345 over; plain copier, not told, falls back to the
+    default, which is why the mapping exists."""
+    home = tmp_path / "home"
+    install(template_repo, home)
+    services = []
+    for name in ("svc", "plain"):
+        result = run_copier(
+            "copy", "--defaults", "--data", "uid=12345", BUNDLE_SRC, name, home=home, cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+        git_save(tmp_path / name, "generated")
+        services.append(tmp_path / name)
+
+    templates = template_repo / "templates"
+    for path in templates.rglob("*"):
+        if path.is_file() and path.suffix in {".jinja", ".yml"}:
+            text = path.read_text()
+            renamed = text.replace("{{ uid }}", "{{ runtime_uid }}").replace(
+                "\nuid:\n", "\nruntime_uid:\n"
+            )
+            path.write_text(
+                renamed.replace(
+                    "if uid < 1 or uid > 65533", "if runtime_uid < 1 or runtime_uid > 65533"
+                )
+            )
+    (templates / "renamed.yml").write_text("uid: runtime_uid\n")
+    release(template_repo, "1.1.0")
+    install(template_repo, home)
+
+    svc, plain = services
+    result = run_scaffold("update", svc, "--defaults", home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    answers = read_answers(svc)
+    assert answers["runtime_uid"] == 12345 and "uid" not in answers
+    assert "USER 12345:12345" in (svc / "Dockerfile").read_text()
+
+    assert run_copier("update", "--defaults", home=home, cwd=plain).returncode == 0
+    assert read_answers(plain)["runtime_uid"] == 10001, "plain copier kept it: no mapping needed?"

@@ -31,6 +31,8 @@ def run(options: UpdateOptions) -> int:
     if recorded.get("_src_path") == template.BUNDLE_SRC:
         template.install_bundle()
         data = questions.parse_data(options.data, questions.load(template.templates_dir()))
+        renames = template.release_file("renamed.yml", options.vcs_ref)
+        data = {**renamed_answers(recorded, renames), **data}
     else:
         data = dict(item.partition("=")[::2] for item in options.data)
     interactive = sys.stdin.isatty()
@@ -51,6 +53,28 @@ def run(options: UpdateOptions) -> int:
     console.info(f"\nUpdated from template {before} to {after}.")
     console.next_steps(["git diff  # review the changes", "git commit -am 'Update Docker setup'"])
     return 0
+
+
+def renamed_answers(recorded: dict[str, Any], renames_yaml: str | None) -> dict[str, Any]:
+    """Recorded answers under keys the template has since renamed, given under their new keys.
+
+    RENAMES_YAML is the target release's renamed.yml (old key: new key). The merge base is
+    rendered from the answers file as recorded (old keys, old release); the new release gets
+    the same answer under its new key, and Copier drops the old one.
+    """
+    import yaml
+
+    try:
+        renames = yaml.safe_load(renames_yaml or "") or {}
+    except yaml.YAMLError:
+        renames = {}
+    if not isinstance(renames, dict):
+        return {}
+    return {
+        str(new): recorded[old]
+        for old, new in renames.items()
+        if old in recorded and new not in recorded
+    }
 
 
 def _recorded_answers(target: Path) -> dict[str, Any]:
