@@ -63,9 +63,7 @@ def bundle_versions(bundle: Path) -> list[str]:
 
 
 def release_file(name: str, ref: str | None = None) -> str | None:
-    """The text of NAME in template release REF (default: the newest) of the installed bundle,
-    or None when that release has no such file.
-    """
+    """NAME's text in release REF (default: the newest) of the installed bundle, or None."""
     from packaging.version import Version
 
     bundle = Path(BUNDLE_SRC).expanduser()
