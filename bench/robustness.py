@@ -5,7 +5,6 @@ statistics), counts what passed and failed per kind, and rewrites the "robustnes
 BENCHMARKS.md. Nothing here is typed in by hand: a figure is a count of tests that ran.
 
     .venv/bin/python bench/robustness.py            # about 10 minutes
-    HYPOTHESIS_PROFILE=long .venv/bin/python bench/robustness.py
 """
 
 from __future__ import annotations
@@ -122,7 +121,7 @@ def _examples(output: str) -> Counter[str]:
         header = re.match(r"^tests/\S+::(\w+)", line)
         if header:
             current = header.group(1)
-        found = re.search(r"(\d+) passing examples?", line)
+        found = re.search(r"(\d+) passing", line)
         if found and current:
             counts[current] += int(found.group(1))
     return counts

@@ -8,9 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from engine import Engine, EngineUnavailable, connect
 from helpers import combinations, combo_id, pipeline_id, pipelines, render
+
+# Property tests: bounded by default; `pytest --hypothesis-profile long` for a longer search.
+settings.register_profile("bounded", max_examples=60, deadline=None)
+settings.register_profile("long", max_examples=1000, deadline=None)
+settings.load_profile("bounded")
 
 
 def pytest_report_header() -> list[str]:

