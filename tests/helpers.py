@@ -194,9 +194,9 @@ def combo_id(answers: Mapping[str, Any]) -> str:
 def pipeline_id(answers: Mapping[str, Any]) -> str:
     """A short readable id for a pipeline combination of answers."""
     parts = [answers["ci"], answers["registry"]]
-    if answers["ci"] != "none":
+    if "platforms" in answers:
         parts.append("multi" if "," in answers["platforms"] else "amd64")
-        parts += [flag for flag in ("attest", "scan", "sign") if answers.get(flag)]
+    parts += [flag for flag in ("attest", "scan", "sign") if answers.get(flag)]
     parts.append("dtp" if answers["dev_test_prod"] else "prod-only")
     return "-".join(parts)
 

@@ -421,7 +421,7 @@ def _gitlab_tags(text: str, env: dict[str, str]) -> list[str]:
 def test_gitlab_tags_match_the_github_rules(
     ref: dict[str, str], expected: list[str], rendered_pipelines: dict[str, Path]
 ) -> None:
-    text = (rendered_pipelines["gitlab-gitlab-amd64-attest-dtp"] / GITLAB).read_text()
+    text = (rendered_pipelines["gitlab-gitlab-attest-dtp"] / GITLAB).read_text()
     env = {"CI_COMMIT_SHA": SHA, "CI_COMMIT_SHORT_SHA": SHA[:8], "CI_PROJECT_URL": "u", **ref}
     assert sorted(_gitlab_tags(text, env)) == sorted([*expected, f"sha-{SHA[:8]}"])
 
@@ -439,3 +439,25 @@ def test_gitlab_logs_in_through_stdin_and_pushes_only_from_the_default_branch_an
     assert rules == ["$CI_COMMIT_TAG =~ /^v/", "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"]
     login = data["publish"]["script"][0]
     assert "--password-stdin" in login and " -p " not in login and "--password " not in login
+
+
+def test_every_publishing_answer_asked_changes_the_files(
+    rendered_pipelines: dict[str, Path],
+) -> None:
+    """Two pipeline combinations that differ in one answer differ in a generated file (the
+    answers file aside): no question is asked only to be ignored."""
+    from helpers import pipeline_id, pipelines, tree
+
+    combos = {pipeline_id(a): a for a in pipelines()}
+    outputs = {
+        key: {k: v for k, v in tree(folder).items() if k != ".copier-answers.yml"}
+        for key, folder in rendered_pipelines.items()
+    }
+    compared = 0
+    for key, answers in combos.items():
+        for other_key, other in combos.items():
+            differing = [k for k in answers if answers[k] != other.get(k)]
+            if key < other_key and len(differing) == 1 and set(answers) == set(other):
+                compared += 1
+                assert outputs[key] != outputs[other_key], f"{differing[0]} changes nothing"
+    assert compared > 100
