@@ -24,7 +24,14 @@ from hypothesis import strategies as st
 from scaffold.answers import resolve
 from scaffold.errors import InvalidAnswer
 
-from helpers import combinations, dockerfile_instructions, pipelines, questionnaire, render
+from helpers import (
+    REPO,
+    combinations,
+    dockerfile_instructions,
+    pipelines,
+    questionnaire,
+    render,
+)
 
 # Examples per question: 60 (profile `bounded`); `pytest --hypothesis-profile long` runs 1000.
 
@@ -230,3 +237,34 @@ def _lint_output(folder: Path) -> list[str]:
             if result.returncode:
                 findings.append(f"{command[0]}: {result.stdout}{result.stderr}")
     return findings
+
+
+@functools.cache
+def _macros() -> Any:
+    """templates/macros.jinja as the template renders it (Copier's regex_search filter)."""
+    return questionnaire().env.from_string((REPO / "templates/macros.jinja").read_text()).module
+
+
+@given(value=st.text(alphabet=st.characters(max_codepoint=0xFFFF), max_size=40))
+def test_yaml_str_reads_back_as_the_same_string(value: str) -> None:
+    """For any text, the YAML emitted for it loads back as exactly that text. (Outside the Basic
+    Multilingual Plane JSON escapes a surrogate pair, which YAML 1.1 readers do not join; the
+    validators admit ASCII only.)"""
+    emitted = str(_macros().yaml_str(value))
+    assert "\n" not in emitted
+    assert yaml.safe_load(f"key: {emitted}\n") == {"key": value}
+
+
+@given(
+    value=st.text(
+        alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
+        max_size=40,
+    )
+)
+def test_sh_quote_is_one_word_for_the_shell(value: str) -> None:
+    """For any text (a shell argument cannot hold NUL), sh_quote gives the shell that one word."""
+    quoted = str(_macros().sh_quote(value))
+    shown = subprocess.run(
+        ["sh", "-c", f"printf '%s' {quoted}"], capture_output=True, check=True
+    ).stdout
+    assert shown == value.encode()
