@@ -36,7 +36,7 @@ KINDS = {
         "test_workflow_passes_actionlint_zizmor_and_the_schema",
         "test_every_services_workflow_passes_actionlint_zizmor_and_the_schema",
     ],
-    "GitLab pipelines and Dependabot configs valid against their schemas": [
+    "GitLab pipelines and Dependabot configs (GitHub pipelines) valid against their schemas": [
         "test_gitlab_ci_matches_gitlabs_schema",
         "test_dependabot_keeps_images_and_actions_current",
     ],

@@ -72,9 +72,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "pipeline" in metafunc.fixturenames:
         ids = [pipeline_id(a) for a in pipelines()]
         metafunc.parametrize("pipeline", ids, ids=ids)
-    if "github_pipeline" in metafunc.fixturenames:
-        ids = [pipeline_id(a) for a in pipelines() if a["ci"] == "github"]
-        metafunc.parametrize("github_pipeline", ids, ids=ids)
+    for ci in ("github", "gitlab"):
+        if f"{ci}_pipeline" in metafunc.fixturenames:
+            ids = [pipeline_id(a) for a in pipelines() if a["ci"] == ci]
+            metafunc.parametrize(f"{ci}_pipeline", ids, ids=ids)
 
 
 @pytest.fixture

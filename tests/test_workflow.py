@@ -192,17 +192,20 @@ def test_the_linters_report_each_workflows_own_findings() -> None:
     assert any(f.startswith("schema") for f in found[invalid]), found[invalid]
 
 
-def test_gitlab_ci_matches_gitlabs_schema(pipeline: str, pipeline_dir: Path) -> None:
-    found = _load(pipeline_dir / GITLAB)
-    if found is not None:
-        errors = _schema_errors("vendor.gitlab-ci", ".gitlab-ci.yml", found[0])
-        assert not errors, errors
+def test_gitlab_ci_matches_gitlabs_schema(
+    gitlab_pipeline: str, rendered_pipelines: dict[str, Path]
+) -> None:
+    found = _load(rendered_pipelines[gitlab_pipeline] / GITLAB)
+    assert found is not None
+    errors = _schema_errors("vendor.gitlab-ci", ".gitlab-ci.yml", found[0])
+    assert not errors, errors
 
 
-def test_dependabot_keeps_images_and_actions_current(pipeline: str, pipeline_dir: Path) -> None:
-    found = _load(pipeline_dir / DEPENDABOT)
-    if found is None:
-        return
+def test_dependabot_keeps_images_and_actions_current(
+    github_pipeline: str, rendered_pipelines: dict[str, Path]
+) -> None:
+    found = _load(rendered_pipelines[github_pipeline] / DEPENDABOT)
+    assert found is not None
     errors = _schema_errors("vendor.dependabot", "dependabot.yml", found[0])
     assert not errors, errors
     updates = found[1]["updates"]
@@ -427,11 +430,10 @@ def test_gitlab_tags_match_the_github_rules(
 
 
 def test_gitlab_logs_in_through_stdin_and_pushes_only_from_the_default_branch_and_tags(
-    pipeline: str, pipeline_dir: Path
+    gitlab_pipeline: str, rendered_pipelines: dict[str, Path]
 ) -> None:
-    found = _load(pipeline_dir / GITLAB)
-    if found is None:
-        return
+    found = _load(rendered_pipelines[gitlab_pipeline] / GITLAB)
+    assert found is not None
     data = yaml.safe_load(found[0])
     pushing = [name for name, job in data.items() if "--push" in str(job)]
     assert pushing == ["publish"]
