@@ -76,21 +76,24 @@ def test_every_prompt_answered_on_a_terminal(home: Path) -> None:
     assert "EXPOSE 4000" in (home / "svc/Dockerfile").read_text()
 
 
-# Every prompt of `scaffold new svc --data language=node`, in order, then the confirmation.
-NODE_PROMPTS = [
-    "Service name",
-    "How the service runs",
-    "Node.js version",
-    "Package manager",
-    "Port the service",
-    "Add dev and test",
-    "Numeric user",
-    "CI system",
-    "Container registry",
-    "Image name",
-    *PUBLISHING,
-    "Create it?",
-]
+def flow(version: str) -> list[str]:
+    """The prompts of `scaffold new svc --data language=...`, in order, up to the summary."""
+    return [
+        "Service name",
+        "How the service runs",
+        version,
+        "Package manager",
+        "Port the service",
+        "Add dev and test",
+        "Numeric user",
+        "CI system",
+        "Container registry",
+        "Image name",
+        *PUBLISHING,
+    ]
+
+
+NODE_PROMPTS = [*flow("Node.js version"), "Create it?"]
 
 
 def assert_interrupted_and_nothing_written(child: pexpect.spawn, home: Path) -> None:
@@ -132,19 +135,7 @@ def test_ctrl_c_while_the_service_is_written_leaves_nothing(home: Path, phase: s
 
 def test_declining_the_summary_writes_nothing(home: Path) -> None:
     child = spawn(home, "svc", "--data", "language=python")
-    for prompt in [
-        "Service name",
-        "How the service runs",
-        "Python version",
-        "Package manager",
-        "Port the service",
-        "Add dev and test",
-        "Numeric user",
-        "CI system",
-        "Container registry",
-        "Image name",
-        *PUBLISHING,
-    ]:
+    for prompt in flow("Python version"):
         answer(child, prompt, ENTER)
     answer(child, "Create it?", "n")
     child.expect_exact("Nothing written.")
