@@ -122,9 +122,6 @@ CATALOGUE: dict[str, Case] = {
         "`uv lock --quiet` failed",
         env={"UV_PYTHON_DOWNLOADS": "never"},
     ),
-    "git not installed": Case(
-        _new("--defaults"), "git is not installed: scaffold needs it", env={"PATH": "/nonexistent"}
-    ),
     "update outside a service": Case(
         lambda home: ["update", home], "has no .copier-answers.yml: run scaffold update inside"
     ),
