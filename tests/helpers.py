@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -314,3 +316,64 @@ def assert_nothing_written(parent: Path, name: str = "svc") -> None:
     assert not (parent / name).exists(), f"{name} was created"
     leftovers = [p.name for p in parent.iterdir() if ".scaffold-" in p.name]
     assert not leftovers, f"scratch folders left behind: {leftovers}"
+
+
+def tool(name: str) -> str:
+    """A linter installed with the test extra."""
+    found = shutil.which(name)
+    assert found, f"{name} is not installed: run `pip install .[test]`"
+    return found
+
+
+def hadolint_findings(folder: Path) -> str:
+    """hadolint's findings on FOLDER's Dockerfile; "" when there are none."""
+    result = subprocess.run(
+        [tool("hadolint"), "--no-color", "Dockerfile"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    clean = result.returncode == 0 and not result.stdout.strip()
+    return "" if clean else f"{result.stdout}{result.stderr}"
+
+
+def lint_workflows(texts: set[str]) -> dict[str, list[str]]:
+    """actionlint, zizmor and GitHub's workflow schema over many workflows, one run of each
+    tool: workflow text -> findings (empty when all three are clean)."""
+    ordered = sorted(texts)
+    findings: dict[str, list[str]] = {text: [] for text in ordered}
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch, ".github/workflows")
+        folder.mkdir(parents=True)
+        names = {}
+        for number, text in enumerate(ordered):
+            (folder / f"w{number}.yml").write_text(text)
+            names[f"w{number}.yml"] = text
+        paths = [str(folder / name) for name in names]
+
+        def run(*command: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(command, cwd=scratch, capture_output=True, text=True, check=False)
+
+        actionlint = run(tool("actionlint"), "-no-color", "-format", "{{json .}}", *paths)
+        assert actionlint.returncode in (0, 1), actionlint.stderr
+        for item in json.loads(actionlint.stdout or "[]"):
+            findings[names[Path(item["filepath"]).name]].append(f"actionlint: {item['message']}")
+        zizmor = run(tool("zizmor"), "--offline", "--no-progress", "--format", "json", *paths)
+        assert zizmor.stdout.strip().startswith("["), zizmor.stderr
+        for item in json.loads(zizmor.stdout):
+            where = item["locations"][0]["symbolic"]["key"]["Local"]["verbatim_path"]
+            findings[names[Path(where).name]].append(f"zizmor: {item['ident']} {item['desc']}")
+        schema = run(
+            tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            "--output-format",
+            "json",
+            *paths,
+        )
+        report = json.loads(schema.stdout)
+        for item in report.get("errors", []) + report.get("parse_errors", []):
+            findings[names[Path(item["filename"]).name]].append(f"schema: {item['message']}")
+        assert report["status"] == "ok" or any(findings.values()), schema.stdout
+    return findings

@@ -12,6 +12,7 @@ import ast
 import contextlib
 import difflib
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -89,7 +90,7 @@ def _conflicting_edit(service: Path) -> None:
     """An edit the next template release also makes, differently: a conflict."""
     answers = service / ".copier-answers.yml"
     # Pretend the service came from 0.2.0 with a Dockerfile edit on the line 0.3.0 rewrites.
-    answers.write_text(answers.read_text().replace("_commit: 0.3.0", "_commit: 0.2.0"))
+    answers.write_text(re.sub(r"(?m)^_commit: .*$", "_commit: 0.2.0", answers.read_text()))
     text = (service / "Dockerfile").read_text()
     (service / "Dockerfile").write_text(text.replace("FROM python:3.14-slim", "FROM python:3.13"))
     git_save(service, "team edit")

@@ -28,6 +28,8 @@ from helpers import (
     REPO,
     combinations,
     dockerfile_instructions,
+    hadolint_findings,
+    lint_workflows,
     pipelines,
     questionnaire,
     render,
@@ -217,25 +219,10 @@ def test_any_valid_free_text_answer_renders_files_the_linters_pass(
 
 
 def _lint_output(folder: Path) -> list[str]:
-    findings = []
-    hadolint = subprocess.run(
-        ["hadolint", "--no-color", "Dockerfile"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if hadolint.returncode or hadolint.stdout.strip():
-        findings.append(f"hadolint: {hadolint.stdout}")
+    findings = [f"hadolint: {found}" for found in [hadolint_findings(folder)] if found]
     workflow = folder / ".github/workflows/docker-publish.yml"
     if workflow.exists():
-        for command in (
-            ["actionlint", "-no-color", str(workflow)],
-            ["zizmor", "--offline", "--no-progress", "--format", "plain", str(workflow)],
-        ):
-            result = subprocess.run(command, capture_output=True, text=True, check=False)
-            if result.returncode:
-                findings.append(f"{command[0]}: {result.stdout}{result.stderr}")
+        findings += lint_workflows({workflow.read_text()})[workflow.read_text()]
     return findings
 
 

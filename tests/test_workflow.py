@@ -8,9 +8,7 @@ service combinations' workflows (which differ in their private-package lines) ar
 from __future__ import annotations
 
 import functools
-import json
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -19,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from helpers import TEMPLATES
+from helpers import TEMPLATES, lint_workflows, tool
 from tags import tags_for
 
 WORKFLOW = ".github/workflows/docker-publish.yml"
@@ -39,12 +37,6 @@ OIDC_ACTIONS = {
     "sigstore/cosign-installer",
 }
 NOT_ON_TAGS = "!startsWith(github.ref, 'refs/tags/')"
-
-
-def _tool(name: str) -> str:
-    found = shutil.which(name)
-    assert found, f"{name} is not installed: run `pip install .[test]`"
-    return found
 
 
 def _action_table() -> dict[str, tuple[str, str]]:
@@ -84,47 +76,6 @@ def _repo(step: dict[str, Any]) -> str:
     return str(step.get("uses", "")).split("@")[0].lower()
 
 
-def _lint(texts: set[str]) -> dict[str, list[str]]:
-    """actionlint, zizmor and GitHub's workflow schema over many workflows, one run of each
-    tool: workflow text -> findings (empty when all three are clean)."""
-    ordered = sorted(texts)
-    findings: dict[str, list[str]] = {text: [] for text in ordered}
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch, ".github/workflows")
-        folder.mkdir(parents=True)
-        names = {}
-        for number, text in enumerate(ordered):
-            (folder / f"w{number}.yml").write_text(text)
-            names[f"w{number}.yml"] = text
-        paths = [str(folder / name) for name in names]
-
-        def run(*command: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(command, cwd=scratch, capture_output=True, text=True, check=False)
-
-        actionlint = run(_tool("actionlint"), "-no-color", "-format", "{{json .}}", *paths)
-        assert actionlint.returncode in (0, 1), actionlint.stderr
-        for item in json.loads(actionlint.stdout or "[]"):
-            findings[names[Path(item["filepath"]).name]].append(f"actionlint: {item['message']}")
-        zizmor = run(_tool("zizmor"), "--offline", "--no-progress", "--format", "json", *paths)
-        assert zizmor.stdout.strip().startswith("["), zizmor.stderr
-        for item in json.loads(zizmor.stdout):
-            where = item["locations"][0]["symbolic"]["key"]["Local"]["verbatim_path"]
-            findings[names[Path(where).name]].append(f"zizmor: {item['ident']} {item['desc']}")
-        schema = run(
-            _tool("check-jsonschema"),
-            "--builtin-schema",
-            "vendor.github-workflows",
-            "--output-format",
-            "json",
-            *paths,
-        )
-        report = json.loads(schema.stdout)
-        for item in report.get("errors", []) + report.get("parse_errors", []):
-            findings[names[Path(item["filename"]).name]].append(f"schema: {item['message']}")
-        assert report["status"] == "ok" or any(findings.values()), schema.stdout
-    return findings
-
-
 @functools.cache
 def _schema_errors(schema: str, name: str, text: str) -> str:
     """check-jsonschema against one of its vendored schemas (identical texts once)."""
@@ -132,7 +83,7 @@ def _schema_errors(schema: str, name: str, text: str) -> str:
         path = Path(scratch, name)
         path.write_text(text)
         result = subprocess.run(
-            [_tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
+            [tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
             capture_output=True,
             text=True,
             check=False,
@@ -145,7 +96,7 @@ def workflow_findings(
     rendered_pipelines: dict[str, Path], rendered: dict[str, tuple[dict[str, Any], Path]]
 ) -> dict[str, list[str]]:
     folders = [*rendered_pipelines.values(), *(folder for _, folder in rendered.values())]
-    return _lint({(f / WORKFLOW).read_text() for f in folders if (f / WORKFLOW).exists()})
+    return lint_workflows({(f / WORKFLOW).read_text() for f in folders if (f / WORKFLOW).exists()})
 
 
 # --- which files each CI choice writes
@@ -185,7 +136,7 @@ def test_the_linters_report_each_workflows_own_findings() -> None:
         1,
     )
     invalid = clean.replace("runs-on: ubuntu-24.04", "runs-on: [ubuntu-24.04, {a: b}]", 1)
-    found = _lint({clean, injected, invalid})
+    found = lint_workflows({clean, injected, invalid})
     assert found[clean] == []
     assert any("actionlint" in f for f in found[injected])
     assert any("zizmor: template-injection" in f for f in found[injected])

@@ -32,7 +32,7 @@ def run(options: UpdateOptions) -> int:
         template.install_bundle()
         data = questions.parse_data(options.data, questions.load(template.templates_dir()))
         renames = template.release_file("renamed.yml", options.vcs_ref)
-        data = {**renamed_answers(recorded, renames), **data}
+        data = {**_renamed_answers(recorded, renames), **data}
     else:
         data = dict(item.partition("=")[::2] for item in options.data)
     interactive = sys.stdin.isatty()
@@ -55,7 +55,7 @@ def run(options: UpdateOptions) -> int:
     return 0
 
 
-def renamed_answers(recorded: dict[str, Any], renames_yaml: str | None) -> dict[str, Any]:
+def _renamed_answers(recorded: dict[str, Any], renames_yaml: str | None) -> dict[str, Any]:
     """Recorded answers under keys the template has since renamed, given under their new keys.
 
     RENAMES_YAML is the target release's renamed.yml (old key: new key). The merge base is
