@@ -135,10 +135,12 @@ def questionnaire() -> questions.Questionnaire:
 PIPELINE = ("ci", "registry", "platforms", "attest", "scan", "sign")
 
 
-def combinations() -> Iterator[dict[str, Any]]:
-    """Every valid service combination of the choice and bool questions, from copier.yml."""
+def combinations(*, include_app: bool = True) -> Iterator[dict[str, Any]]:
+    """Every valid service combination of the choice and bool questions, from copier.yml: new
+    services with their skeleton, or (INCLUDE_APP false) the Docker setup of existing projects."""
     for answers in _walk(frozenset(q.name for q in questionnaire()) - set(PIPELINE)):
-        yield dict(answers)
+        if answers["include_app"] == include_app:
+            yield dict(answers)
 
 
 def pipelines() -> Iterator[dict[str, Any]]:
