@@ -9,7 +9,7 @@ from typing import Any
 from scaffold.errors import InvalidAnswer
 from scaffold.questions import Question, Questionnaire, cast, check_keys
 
-Asker = Callable[[Questionnaire, Question, Mapping[str, Any]], Any]
+Asker = Callable[[Questionnaire, Question, Mapping[str, Any], Any], Any]
 
 
 def read_answers_file(path: Path, questionnaire: Questionnaire) -> dict[str, Any]:
@@ -37,10 +37,13 @@ def resolve(
     *,
     folder_name: str,
     ask: Asker | None,
+    detected: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Complete the answers in copier.yml's order: given, only choice, ASK, else the default.
 
-    A choice question with a single valid choice for these answers is not asked.
+    A choice question with a single valid choice for these answers is not asked. DETECTED
+    answers (read from an existing project) replace the defaults where they are valid for the
+    answers so far; ASK receives the detected value, or None, as its fourth argument.
 
     Every value is validated with the question's own validator, so bad input fails here,
     before anything is rendered or written.
@@ -58,12 +61,27 @@ def resolve(
             value = cast(question, given[question.name])
         elif len(only) == 1:
             value = only[0].value  # one possible answer (Go's package manager): nothing to ask
-        elif ask is not None:
-            value = ask(questionnaire, question, context)
         else:
-            value = questionnaire.default(question, context)
+            found = _valid(questionnaire, question, (detected or {}).get(question.name), context)
+            if ask is not None:
+                value = ask(questionnaire, question, context, found)
+            else:
+                value = questionnaire.default(question, context) if found is None else found
         message = questionnaire.error(question, value, context)
         if message:
             raise InvalidAnswer(message)
         context[question.name] = answers[question.name] = value
     return answers
+
+
+def _valid(
+    questionnaire: Questionnaire, question: Question, value: Any, context: Mapping[str, Any]
+) -> Any:
+    """VALUE cast to QUESTION's type when it is a valid answer here, else None."""
+    if value is None:
+        return None
+    try:
+        value = cast(question, value)
+    except InvalidAnswer:
+        return None
+    return None if questionnaire.error(question, value, context) else value

@@ -53,15 +53,46 @@ def _parser() -> argparse.ArgumentParser:
         "then create DIR with the app skeleton and its Docker setup.",
     )
     new.add_argument("directory", metavar="DIR", type=Path, help="folder to create")
-    _add_data(new)
-    new.add_argument(
-        "--answers-file", type=Path, metavar="FILE", help="YAML file of answers (same keys)"
-    )
-    new.add_argument(
-        "--defaults", action="store_true", help="ask nothing; unanswered questions take defaults"
-    )
+    _add_answers(new, defaults="ask nothing; unanswered questions take defaults")
     new.add_argument("--force", action="store_true", help="write into DIR even if it has files")
     new.add_argument("--dry-run", action="store_true", help="list the files that would be created")
+
+    init = commands.add_parser(
+        "init",
+        help="add the Docker setup to an existing project",
+        description="Detect what the project in DIR is built with, ask what cannot be read "
+        "(detected answers are the defaults), then add the Dockerfile, .dockerignore, compose "
+        "file and CI files. An existing file is never overwritten silently: a terminal asks "
+        "for each conflict; without one, --force is needed.",
+    )
+    init.add_argument(
+        "directory", metavar="DIR", type=Path, nargs="?", default=Path(), help="project folder"
+    )
+    _add_answers(init, defaults="ask nothing; take the detected answers, else the defaults")
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite files that differ, even ones git could not give back",
+    )
+    init.add_argument(
+        "--dry-run", action="store_true", help="print what would happen, with diffs; write nothing"
+    )
+
+    template = commands.add_parser(
+        "template",
+        help="work with scaffold's template",
+        description="Start your organisation's own template from scaffold's.",
+    )
+    template_commands = template.add_subparsers(
+        dest="template_command", metavar="ACTION", required=True
+    )
+    export = template_commands.add_parser(
+        "export",
+        help="write scaffold's template as a git repository with its release tags",
+        description="Write scaffold's template to DIR as a git repository (branch main, one "
+        "tag per release): fork it, tag your releases, then pass it to --template.",
+    )
+    export.add_argument("directory", metavar="DIR", type=Path, help="folder to create")
 
     update = commands.add_parser(
         "update",
@@ -80,6 +111,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     update.add_argument("--vcs-ref", metavar="VERSION", help="template release to update to")
     return parser
+
+
+def _add_answers(parser: argparse.ArgumentParser, *, defaults: str) -> None:
+    _add_data(parser)
+    parser.add_argument(
+        "--answers-file", type=Path, metavar="FILE", help="YAML file of answers (same keys)"
+    )
+    parser.add_argument("--defaults", action="store_true", help=defaults)
+    parser.add_argument(
+        "--template",
+        metavar="SOURCE",
+        help="your own template (git URL, local repository or bundle) instead of scaffold's; "
+        "its newest release tag is used and recorded",
+    )
 
 
 def _add_data(parser: argparse.ArgumentParser) -> None:
@@ -126,8 +171,37 @@ def _dispatch(args: argparse.Namespace) -> int:
             defaults=args.defaults,
             force=args.force,
             dry_run=args.dry_run,
+            source=args.template,
         )
         return new.run(options, version())
+    if args.command == "init":
+        from scaffold.commands import init
+
+        return init.run(
+            init.InitOptions(
+                target=args.directory,
+                data=args.data,
+                answers_file=args.answers_file,
+                defaults=args.defaults,
+                force=args.force,
+                dry_run=args.dry_run,
+                source=args.template,
+            ),
+            version(),
+        )
+    if args.command == "template":
+        from scaffold import console, template
+
+        target = args.directory.expanduser().absolute()
+        releases = template.export(target)
+        console.status("create", f"{target} (releases {', '.join(releases)})")
+        console.next_steps(
+            [
+                f"cd {args.directory}  # edit templates, commit, then tag a newer release",
+                f"scaffold new SERVICE --template {target}",
+            ]
+        )
+        return 0
     from scaffold.commands import update
 
     return update.run(

@@ -7,10 +7,12 @@ packaged bundle (one tagged commit per released template version) to that path.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.errors import ScaffoldError, ToolMissing
@@ -113,3 +115,113 @@ def install_bundle() -> str:
 def _require_git() -> None:
     if shutil.which("git") is None:
         raise ToolMissing("git is not installed: scaffold needs it for templates and updates")
+
+
+@dataclass(frozen=True)
+class Source:
+    """The template a service is rendered from, and what its answers file records.
+
+    The packaged template by default; with `--template SOURCE`, the newest release tag of a
+    fork (a git URL, a local repository or a bundle), which `copier update` then follows.
+    """
+
+    folder: Path
+    src_path: str
+    commit: str
+    packaged: bool = True
+
+    @classmethod
+    def open(cls, spec: str | None, version: str) -> Source:
+        """The packaged template (SPEC None) or the newest release of SPEC, checked out."""
+        if spec is None:
+            return cls(templates_dir(), BUNDLE_SRC, version)
+        _require_git()
+        local = Path(spec).expanduser()
+        src_path = str(local.absolute()) if local.exists() else spec
+        checkout = _cache_dir() / "sources" / hashlib.sha256(src_path.encode()).hexdigest()[:16]
+        shutil.rmtree(checkout, ignore_errors=True)
+        checkout.parent.mkdir(parents=True, exist_ok=True)
+        cloned = subprocess.run(
+            ["git", "clone", "--quiet", src_path, str(checkout)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        )
+        if cloned.returncode != 0:
+            reason = (cloned.stderr.strip().splitlines() or ["git clone failed"])[-1]
+            raise ScaffoldError(
+                f"cannot read template {spec}: {reason.removeprefix('fatal: ')}; pass a git "
+                "URL, a local git repository or a bundle"
+            )
+        release = _newest_release(checkout)
+        if release is None:
+            raise ScaffoldError(
+                f"template {spec} has no release tag: tag one (e.g. git tag 1.0.0) so services "
+                "can record and update from it"
+            )
+        subprocess.run(
+            ["git", "-C", str(checkout), "checkout", "--quiet", release],
+            capture_output=True,
+            check=True,
+        )
+        if not (checkout / "copier.yml").is_file():
+            raise ScaffoldError(
+                f"template {spec} has no copier.yml at release {release}: start a fork with "
+                "scaffold template export DIR"
+            )
+        return cls(checkout, src_path, release, packaged=False)
+
+    def install(self) -> None:
+        """Make the recorded source readable for `scaffold update` (the packaged bundle)."""
+        if self.packaged:
+            install_bundle()
+
+
+def _newest_release(repository: Path) -> str | None:
+    from packaging.version import InvalidVersion, Version
+
+    tags = subprocess.run(
+        ["git", "-C", str(repository), "tag", "--list"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    releases = []
+    for tag in tags:
+        try:
+            releases.append((Version(tag), tag))
+        except InvalidVersion:
+            continue
+    return max(releases)[1] if releases else None
+
+
+def export(destination: Path) -> list[str]:
+    """Write scaffold's template to DESTINATION as a git repository with its release tags."""
+    _require_git()
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise ScaffoldError(f"{destination} is not empty: choose a new folder for the template")
+    bundle = packaged_bundle()
+    versions = bundle_versions(bundle)
+    from packaging.version import Version
+
+    newest = max(versions, key=Version)
+    cloned = subprocess.run(
+        ["git", "clone", "--quiet", "--branch", newest, str(bundle), str(destination)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if cloned.returncode != 0:
+        raise ScaffoldError(f"cannot write {destination}: {cloned.stderr.strip()}")
+    subprocess.run(
+        ["git", "-C", str(destination), "switch", "--quiet", "-c", "main"],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(
+        ["git", "-C", str(destination), "remote", "remove", "origin"],
+        capture_output=True,
+        check=True,
+    )
+    return versions

@@ -27,13 +27,15 @@ class NewOptions:
     defaults: bool = False
     force: bool = False
     dry_run: bool = False
+    source: str | None = None
 
 
 def run(options: NewOptions, version: str) -> int:
     """Create a service folder from the template; returns the exit code."""
     target = options.target.expanduser().absolute()
     _check_target(target, options.force)
-    questionnaire = questions.load(template.templates_dir())
+    source = template.Source.open(options.source, version)
+    questionnaire = questions.load(source.folder)
     given: dict[str, Any] = {}
     if options.answers_file is not None:
         given.update(answers_mod.read_answers_file(options.answers_file, questionnaire))
@@ -59,14 +61,19 @@ def run(options: NewOptions, version: str) -> int:
             return 0
     if not options.dry_run:
         lockfiles.check_available(answers["package_manager"])
-    template.install_bundle()  # the service's answers name it: `scaffold update` needs it here
+    source.install()  # the service's answers name it: `scaffold update` needs it here
     try:
-        return _render_and_place(target, answers, options, version)
+        return _render_and_place(target, answers, options, source)
     except OSError as error:
-        advice = "free some space" if error.errno == errno.ENOSPC else "choose a writable folder"
-        raise ScaffoldError(
-            f"cannot write {target}: {error.strerror or error}; {advice}, nothing was written"
-        ) from None
+        raise write_error(target, error) from None
+
+
+def write_error(target: Path, error: OSError) -> ScaffoldError:
+    """The one-line error for a failed write under TARGET, saying what to do."""
+    advice = "free some space" if error.errno == errno.ENOSPC else "choose a writable folder"
+    return ScaffoldError(
+        f"cannot write {target}: {error.strerror or error}; {advice}, nothing was written"
+    )
 
 
 def _check_target(target: Path, force: bool) -> None:
@@ -79,12 +86,12 @@ def _check_target(target: Path, force: bool) -> None:
 
 
 def _render_and_place(
-    target: Path, answers: Mapping[str, Any], options: NewOptions, version: str
+    target: Path, answers: Mapping[str, Any], options: NewOptions, source: template.Source
 ) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.scaffold-", dir=target.parent))
     try:
-        render(scratch, answers, version)
+        render(scratch, answers, source)
         files = _files(scratch)
         locker = lockfiles.locker_for(str(answers["package_manager"]))
         if options.dry_run:
@@ -104,13 +111,14 @@ def _render_and_place(
     return 0
 
 
-def render(destination: Path, answers: Mapping[str, Any], version: str) -> None:
-    """Render the packaged template into DESTINATION, recorded as release VERSION of the bundle.
+def render(destination: Path, answers: Mapping[str, Any], source: template.Source) -> None:
+    """Render SOURCE's template into DESTINATION, recorded as its release and source path.
 
     The packaged templates/ folder is the tree that release VERSION holds in the bundle (both
     are built from the same checkout), so rendering it directly gives the files `copier copy`
     from the bundle gives, without cloning the bundle first. Only the answers file records the
-    source, and it records the bundle, so `copier update` works as after a plain `copier copy`.
+    source, and it records the bundle (or the --template source), so `copier update` works as
+    after a plain `copier copy`.
     """
     import copier
     import yaml
@@ -118,7 +126,7 @@ def render(destination: Path, answers: Mapping[str, Any], version: str) -> None:
 
     try:
         copier.run_copy(
-            str(template.templates_dir()),
+            str(source.folder),
             destination,
             data=dict(answers),
             defaults=True,
@@ -130,10 +138,14 @@ def render(destination: Path, answers: Mapping[str, Any], version: str) -> None:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ScaffoldError(f"rendering the template failed: {first}") from None
     answers_file = destination / template.ANSWERS_FILE
-    source = yaml.safe_dump({"_commit": version, "_src_path": template.BUNDLE_SRC})
+    recorded = yaml.safe_dump({"_commit": source.commit, "_src_path": source.src_path})
     lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
     answers_file.write_text(
-        "".join(source if line.startswith("_src_path:") else line for line in lines),
+        "".join(
+            recorded if line.startswith("_src_path:") else line
+            for line in lines
+            if not line.startswith("_commit:")
+        ),
         encoding="utf-8",
     )
 

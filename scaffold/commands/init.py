@@ -1,0 +1,241 @@
+"""`scaffold init [DIR]`: add the Docker setup to an existing project, file by file, with care.
+
+The setup is rendered into a scratch folder first; each file then gets a status word:
+`create` (new), `identical` (already there, same bytes), `conflict` (there, different),
+then `overwrite` or `skip` once the conflict is decided. Nothing is written until every
+decision is made, and a file is overwritten only when git can give it back (tracked, no
+uncommitted change) or the user passed --force.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffold import answers as answers_mod
+from scaffold import console, questions, template
+from scaffold.commands.new import render, write_error
+from scaffold.errors import ScaffoldError
+
+
+@dataclass
+class InitOptions:
+    """What `scaffold init` was asked to do."""
+
+    target: Path
+    data: list[str] = field(default_factory=list)
+    answers_file: Path | None = None
+    defaults: bool = False
+    force: bool = False
+    dry_run: bool = False
+    source: str | None = None
+
+
+@dataclass
+class Planned:
+    """One file of the setup and what happens to it."""
+
+    path: str
+    status: str
+    new: bytes
+    old: bytes | None = None
+    note: str = ""
+
+    def diff(self) -> str:
+        """The unified diff from the project's file to the generated one."""
+        old = (self.old or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        new = self.new.decode("utf-8", "replace").splitlines(keepends=True)
+        lines = difflib.unified_diff(old, new, f"a/{self.path}", f"b/{self.path}")
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def run(options: InitOptions, version: str) -> int:
+    """Add the Docker setup to an existing project; returns the exit code."""
+    from scaffold import detect
+
+    target = options.target.expanduser().absolute()
+    if not target.is_dir():
+        raise ScaffoldError(
+            f"{target} is not a folder: point scaffold init at an existing project "
+            "(scaffold new creates one)"
+        )
+    if (target / template.ANSWERS_FILE).exists():
+        raise ScaffoldError(
+            f"{target} already has {template.ANSWERS_FILE}: run scaffold update to bring it to "
+            "the newest template"
+        )
+    source = template.Source.open(options.source, version)
+    questionnaire = questions.load(source.folder)
+    given: dict[str, Any] = {}
+    if options.answers_file is not None:
+        given.update(answers_mod.read_answers_file(options.answers_file, questionnaire))
+    given.update(questions.parse_data(options.data, questionnaire))
+    if given.get("include_app") not in (None, False, "false", "no", "n", "0", "off"):
+        raise ScaffoldError("scaffold init never writes an app skeleton: drop include_app")
+    given["include_app"] = False
+    found = detect.detect(target, given)
+
+    interactive = sys.stdin.isatty()
+    prompting = interactive and not options.defaults
+    if not interactive and not options.defaults and set(given) == {"include_app"}:
+        raise ScaffoldError(
+            "no terminal to ask questions on: pass --defaults (detected answers), "
+            "--data KEY=VALUE or --answers-file"
+        )
+    if prompting:
+        from scaffold import prompts
+    ask = prompts.ask if prompting else None
+    answers = answers_mod.resolve(
+        questionnaire, given, folder_name=target.name, ask=ask, detected=found.answers
+    )
+    try:
+        plan = _plan(target, answers, source)
+    except OSError as error:
+        raise write_error(target, error) from None
+    if options.dry_run:
+        _show(plan, diffs=True)
+        console.info(f"\nDry run: nothing written to {target}.")
+        return 0
+    if not _decide(plan, target, options.force, prompting):
+        console.info("Nothing written.")
+        return 0
+    try:
+        _write(target, plan)
+    except OSError as error:
+        raise write_error(target, error) from None
+    _show(plan, diffs=False)
+    source.install()
+    console.next_steps([*found.warnings, *_next_steps(answers, plan)])
+    return 0
+
+
+def _plan(target: Path, answers: Mapping[str, Any], source: template.Source) -> list[Planned]:
+    with tempfile.TemporaryDirectory(prefix="scaffold-init-") as scratch:
+        rendered = Path(scratch) / "out"
+        render(rendered, answers, source)
+        plan = []
+        for path in sorted(p for p in rendered.rglob("*") if p.is_file()):
+            name = path.relative_to(rendered).as_posix()
+            new = path.read_bytes()
+            existing = target / name
+            if existing.is_symlink() or existing.exists():
+                if not existing.is_file():
+                    raise ScaffoldError(
+                        f"{existing} exists and is not a file: move it away, then rerun"
+                    )
+                old = existing.read_bytes()
+                plan.append(Planned(name, "identical" if old == new else "conflict", new, old))
+            else:
+                plan.append(Planned(name, "create", new))
+    return plan
+
+
+def _decide(plan: list[Planned], target: Path, force: bool, prompting: bool) -> bool:
+    """Turn every conflict into overwrite or skip; False when the user quits."""
+    conflicts = [p for p in plan if p.status == "conflict"]
+    for item in conflicts:
+        item.note = "" if force else _unrecoverable(target, item.path)
+    if force:
+        for item in conflicts:
+            item.status = "overwrite"
+        return True
+    if not prompting:
+        if conflicts:
+            _show(plan, diffs=False)
+            names = ", ".join(p.path for p in conflicts)
+            raise ScaffoldError(
+                f"{len(conflicts)} file(s) already exist with other content ({names}): "
+                "see them with --dry-run, then rerun with --force to overwrite"
+            )
+        return True
+    from scaffold import prompts
+
+    overwrite_all = False
+    for item in conflicts:
+        if item.note:
+            console.status("skip", f"{item.path} ({item.note}; --force overwrites it)")
+            item.status = "skip"
+            continue
+        while not overwrite_all:
+            choice = prompts.conflict(item.path)
+            if choice != "diff":
+                break
+            sys.stdout.write(item.diff())
+        if overwrite_all or choice in {"yes", "all"}:
+            overwrite_all = overwrite_all or choice == "all"
+            item.status = "overwrite"
+        elif choice == "quit":
+            return False
+        else:
+            item.status = "skip"
+    return True
+
+
+def _unrecoverable(target: Path, path: str) -> str:
+    """Why git could not give PATH back after an overwrite, or "" when it could."""
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", *args], cwd=target, capture_output=True, text=True, check=False
+        )
+
+    try:
+        tracked = git("ls-files", "--error-unmatch", "--", path).returncode == 0
+        if not tracked:
+            return "not committed to git"
+        if git("status", "--porcelain", "--", path).stdout.strip():
+            return "has uncommitted changes"
+    except OSError:
+        return "git is not installed"
+    return ""
+
+
+def _write(target: Path, plan: list[Planned]) -> None:
+    """Write each created or overwritten file through a temporary file and a rename."""
+    for item in plan:
+        if item.status not in {"create", "overwrite"}:
+            continue
+        destination = target / item.path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(item.new)
+            mode = destination.stat().st_mode if destination.exists() else 0o666 & ~_umask()
+            Path(temporary).chmod(mode & 0o7777)
+            Path(temporary).replace(destination)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _show(plan: list[Planned], *, diffs: bool) -> None:
+    for item in plan:
+        suffix = f" ({item.note})" if item.note and item.status == "conflict" else ""
+        console.status(item.status, item.path + suffix)
+        if diffs and item.status == "conflict":
+            sys.stdout.write(item.diff())
+
+
+def _next_steps(answers: Mapping[str, Any], plan: list[Planned]) -> list[str]:
+    steps = []
+    if any(p.status == "skip" for p in plan):
+        steps.append("skipped files keep your version: compare them with --dry-run later")
+    if answers["dev_test_prod"]:
+        steps.append("docker build --target test .")
+    steps.append(f"docker build -t {answers['image']}:local .")
+    steps.append('git add -A && git commit -m "Docker setup from scaffold"')
+    return steps

@@ -1,0 +1,3 @@
+module example.com/acme/inventory
+
+go 1.24

@@ -1,0 +1,5 @@
+// Package greet says hello.
+package greet
+
+// Hello is the greeting.
+func Hello() string { return "inventory" }

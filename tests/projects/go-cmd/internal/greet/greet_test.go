@@ -1,0 +1,9 @@
+package greet
+
+import "testing"
+
+func TestHello(t *testing.T) {
+	if Hello() != "inventory" {
+		t.Fatal(Hello())
+	}
+}

@@ -1,0 +1,5 @@
+package org.example;
+
+class Main {
+    public static void main(String[] args) {}
+}

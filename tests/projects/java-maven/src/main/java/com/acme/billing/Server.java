@@ -1,0 +1,6 @@
+package com.acme.billing;
+
+public final class Server {
+    public static void main(String[] args) {
+    }
+}

@@ -1,0 +1,3 @@
+from jobs.run import main
+
+main()
