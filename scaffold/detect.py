@@ -175,6 +175,26 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _json(root: Path, name: str) -> dict[str, Any]:
+    """A JSON manifest as a mapping ({} when absent); refused when it cannot be read."""
+    try:
+        text = (root / name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError:
+        raise ScaffoldError(f"{name} is not UTF-8 text: save it as UTF-8 first") from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ScaffoldError(f"cannot read {name}: {reason}; check its permissions") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ScaffoldError(f"{name} is not valid JSON ({error}): fix it first") from None
+    if not isinstance(data, dict):
+        raise ScaffoldError(f"{name} is not a JSON object: fix it first")
+    return data
+
+
 def _toml(root: Path, name: str, found: Detection) -> dict[str, Any]:
     text = _read(root / name)
     if not text:
@@ -203,13 +223,7 @@ def _version(text: str, parts: int = 2) -> str | None:
 
 
 def _node(root: Path, found: Detection) -> None:
-    text = _read(root / "package.json")
-    try:
-        package = json.loads(text) if text else {}
-    except json.JSONDecodeError as error:
-        raise ScaffoldError(f"package.json is not valid JSON ({error}): fix it first") from None
-    if not isinstance(package, dict):
-        raise ScaffoldError("package.json is not a JSON object: fix it first")
+    package = _json(root, "package.json")
     if package.get("workspaces") or (root / "pnpm-workspace.yaml").is_file():
         raise ScaffoldError(
             f"{root} is a workspace of several packages: run scaffold init in the folder of the "
@@ -566,11 +580,7 @@ def _dotnet(root: Path, found: Detection) -> None:
 
 
 def _php(root: Path, found: Detection) -> None:
-    text = _read(root / "composer.json")
-    try:
-        composer = json.loads(text) if text else {}
-    except json.JSONDecodeError as error:
-        raise ScaffoldError(f"composer.json is not valid JSON ({error}): fix it first") from None
+    composer = _json(root, "composer.json")
     name = str(composer.get("name", "")).split("/")[-1]
     found.found("project_name", _kebab(name) if name else None, "composer.json")
     php = composer.get("require", {}).get("php")

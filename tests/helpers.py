@@ -210,7 +210,7 @@ def render(answers: Mapping[str, Any], destination: Path) -> Path:
     from scaffold.cli import version
     from scaffold.commands.new import render as render_service
 
-    render_service(destination, answers, version())
+    render_service(destination, answers, template.Source.open(None, version()))
     return destination
 
 

@@ -40,7 +40,7 @@ def render_scenario(folder: Path, out: Path) -> dict[str, bytes]:
     q = questions.load(template.templates_dir())
     answers = resolve(q, given, folder_name=folder.name, ask=None)
     service = out / folder.name
-    render(service, answers, version())
+    render(service, answers, template.Source.open(None, version()))
     files = _normalise(tree(service))
     only = folder / "only.txt"
     if only.exists():

@@ -58,9 +58,19 @@ class Planned:
 
 def run(options: InitOptions, version: str) -> int:
     """Add the Docker setup to an existing project; returns the exit code."""
+    target = options.target.expanduser().absolute()
+    try:
+        return _run(target, options, version)
+    except OSError as error:  # the project itself may not be read: say so, in one line
+        if error.filename is None or not str(error.filename).startswith(str(target)):
+            raise
+        reason = error.strerror or str(error)
+        raise ScaffoldError(f"cannot read {target}: {reason}; check its permissions") from None
+
+
+def _run(target: Path, options: InitOptions, version: str) -> int:
     from scaffold import detect
 
-    target = options.target.expanduser().absolute()
     if not target.is_dir():
         raise ScaffoldError(
             f"{target} is not a folder: point scaffold init at an existing project "

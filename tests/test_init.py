@@ -1,0 +1,438 @@
+"""`scaffold init`: detection on fixture projects, never clobbering a file, and forks of the
+template (`--template`, `scaffold template export`) that `scaffold update` follows."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from helpers import (
+    assert_one_line_error,
+    combinations,
+    combo_id,
+    git,
+    git_save,
+    hadolint_findings,
+    read_answers,
+    render,
+    run_scaffold,
+    tree,
+)
+
+PROJECTS = Path(__file__).resolve().parent / "projects"
+
+# What each fixture project is, as detection must read it (answers it cannot read are absent).
+DETECTED: dict[str, dict[str, Any]] = {
+    "python-flask": {
+        "language": "python",
+        "package_manager": "pip",
+        "language_version": "3.11",
+        "serving": "gunicorn",
+        "entrypoint": "greeter.web:app",
+        "dev_test_prod": True,
+    },
+    "python-uv-fastapi": {
+        "language": "python",
+        "package_manager": "uv",
+        "language_version": "3.13",
+        "serving": "uvicorn",
+        "entrypoint": "src.catalog.main:api",
+        "dev_test_prod": True,
+        "project_name": "catalog-service",
+    },
+    "python-poetry-worker": {
+        "language": "python",
+        "package_manager": "poetry",
+        "language_version": "3.14",
+        "serving": "python",
+        "entrypoint": "jobs",
+        "dev_test_prod": False,
+        "project_name": "nightly-jobs",
+    },
+    "django-site": {
+        "language": "python",
+        "package_manager": "pip",
+        "serving": "gunicorn",
+        "entrypoint": "site_config.wsgi:application",
+        "dev_test_prod": False,
+    },
+    "node-express": {
+        "language": "node",
+        "package_manager": "npm",
+        "language_version": "22",
+        "serving": "node",
+        "entrypoint": "server.js",
+        "port": 8081,
+        "dev_test_prod": True,
+        "project_name": "orders",
+    },
+    "node-next": {
+        "language": "node",
+        "package_manager": "pnpm",
+        "language_version": "22",
+        "serving": "next",
+        "project_name": "storefront",
+    },
+    "static-vite": {
+        "language": "static",
+        "package_manager": "yarn",
+        "serving": "nginx",
+        "entrypoint": "dist",
+        "project_name": "marketing-site",
+    },
+    "go-cmd": {
+        "language": "go",
+        "language_version": "1.24",
+        "entrypoint": "./cmd/api",
+        "project_name": "inventory",
+    },
+    "rust-bin": {
+        "language": "rust",
+        "language_version": "1.88",
+        "entrypoint": "ledger-server",
+        "project_name": "ledger",
+    },
+    "java-maven": {
+        "language": "java",
+        "package_manager": "maven",
+        "language_version": "21",
+        "entrypoint": "com.acme.billing.Server",
+        "project_name": "billing-engine",
+    },
+    "java-gradle": {
+        "language": "java",
+        "package_manager": "gradle",
+        "language_version": "17",
+        "entrypoint": "org.example.Main",
+        "project_name": "payments",
+    },
+    "dotnet-api": {
+        "language": "dotnet",
+        "language_version": "8.0",
+        "entrypoint": "src/Shop.Api/Shop.Api.csproj",
+        "project_name": "shop-api",
+    },
+    "php-slim": {
+        "language": "php",
+        "language_version": "8.3",
+        "dev_test_prod": True,
+        "project_name": "quotes",
+    },
+    "ruby-rails": {"language": "ruby", "language_version": "3.3", "port": 3000},
+}
+
+
+def _project(name: str, where: Path, *, commit: bool = True) -> Path:
+    """A copy of fixture NAME in WHERE, committed to git like a real project."""
+    project = where / name
+    shutil.copytree(PROJECTS / name, project, symlinks=True)
+    if commit:
+        git(project, "init", "--quiet", "--initial-branch=main")
+        git_save(project, "the team's project")
+    return project
+
+
+def _init(project: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_scaffold("init", project, *args, home=home)
+
+
+def test_every_fixture_has_its_expectations() -> None:
+    assert sorted(DETECTED) == sorted(p.name for p in PROJECTS.iterdir())
+
+
+@pytest.mark.parametrize("name", sorted(DETECTED))
+def test_init_detects_the_project_and_writes_only_the_docker_setup(
+    name: str, tmp_path: Path, home: Path
+) -> None:
+    project = _project(name, tmp_path)
+    before = tree(project, skip={".git"})
+    result = _init(project, home, "--defaults")
+    assert result.returncode == 0, result.stderr
+    answers = read_answers(project)
+    expected = DETECTED[name]
+    assert {k: answers.get(k) for k in expected} == expected
+    assert answers["include_app"] is False
+    after = tree(project, skip={".git"})
+    assert {k: v for k, v in after.items() if k in before} == before, "a project file changed"
+    added = sorted(set(after) - set(before))
+    allowed = {
+        ".copier-answers.yml",
+        ".dockerignore",
+        "Dockerfile",
+        "compose.yaml",
+        "nginx.conf",
+        ".github/dependabot.yml",
+        ".github/workflows/docker-publish.yml",
+    }
+    assert set(added) <= allowed, f"not Docker setup: {set(added) - allowed}"
+    assert {"Dockerfile", ".dockerignore", "compose.yaml"} <= set(added)
+    assert hadolint_findings(project) == ""
+    for key in ("entrypoint", "language_version"):
+        if key in expected:
+            assert str(expected[key]) in (project / "Dockerfile").read_text()
+
+
+@pytest.mark.parametrize("answers", list(combinations(include_app=False)), ids=combo_id)
+def test_every_existing_project_setup_is_hadolint_clean(
+    answers: dict[str, Any], tmp_path: Path
+) -> None:
+    folder = render(answers, tmp_path / "svc")
+    written = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    skeleton = {"README.md", ".gitignore", "src", "app", "Api", "lib", "public", "test", "tests"}
+    assert not {w.split("/")[0] for w in written} & skeleton, sorted(written)
+    assert hadolint_findings(folder) == ""
+
+
+def test_an_existing_file_is_never_overwritten_without_being_asked(
+    tmp_path: Path, home: Path
+) -> None:
+    project = _project("python-flask", tmp_path, commit=False)
+    (project / "Dockerfile").write_text('FROM python:3.11\nCMD ["python", "-m", "greeter"]\n')
+    git(project, "init", "--quiet", "--initial-branch=main")
+    git_save(project, "with an old Dockerfile")
+    before = tree(project, skip={".git"})
+
+    refused = _init(project, home, "--defaults")
+    message = assert_one_line_error(refused)
+    assert "Dockerfile" in message and "--force" in message
+    assert re.search(r"conflict\s+Dockerfile", refused.stdout)
+    assert tree(project, skip={".git"}) == before, "a refused init wrote files"
+
+    dry = _init(project, home, "--defaults", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert re.search(r"conflict\s+Dockerfile", dry.stdout)
+    assert re.search(r"create\s+compose.yaml", dry.stdout)
+    assert '-CMD ["python", "-m", "greeter"]' in dry.stdout, "the diff is shown"
+    assert tree(project, skip={".git"}) == before, "--dry-run wrote files"
+
+    forced = _init(project, home, "--defaults", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert re.search(r"overwrite\s+Dockerfile", forced.stdout)
+    assert "greeter.web:app" in (project / "Dockerfile").read_text()
+    old = git(project, "show", "HEAD:Dockerfile")
+    assert old == before["Dockerfile"].decode(), "git gives the old Dockerfile back"
+
+
+def test_files_already_as_generated_are_identical_and_not_rewritten(
+    tmp_path: Path, home: Path
+) -> None:
+    project = _project("go-cmd", tmp_path)
+    assert _init(project, home, "--defaults").returncode == 0
+    (project / ".copier-answers.yml").unlink()
+    again = _init(project, home, "--defaults")
+    assert again.returncode == 0, again.stderr
+    assert re.search(r"identical\s+Dockerfile", again.stdout)
+    assert re.search(r"create\s+\.copier-answers\.yml", again.stdout)
+
+
+def test_init_refuses_a_project_already_set_up_and_an_app_skeleton(
+    tmp_path: Path, home: Path
+) -> None:
+    project = _project("go-cmd", tmp_path)
+    assert _init(project, home, "--defaults").returncode == 0
+    message = assert_one_line_error(_init(project, home, "--defaults"))
+    assert "scaffold update" in message
+    other = _project("rust-bin", tmp_path)
+    message = assert_one_line_error(_init(other, home, "--defaults", "--data", "include_app=true"))
+    assert "include_app" in message
+    assert not (other / "Dockerfile").exists()
+    message = assert_one_line_error(_init(tmp_path / "missing", home, "--defaults"))
+    assert "scaffold new" in message
+
+
+# Projects scaffold cannot read with confidence: what they hold and what the message must say.
+TRICKY: dict[str, tuple[dict[str, str], str]] = {
+    "no manifest": ({"notes.txt": "hello\n"}, "--data language="),
+    "two languages": (
+        {"package.json": "{}", "pyproject.toml": "[project]\nname = 'x'\n"},
+        "several languages",
+    ),
+    "two lockfiles": (
+        {"package.json": '{"name": "x"}', "package-lock.json": "{}", "yarn.lock": ""},
+        "delete the stale one",
+    ),
+    "npm workspaces": ({"package.json": '{"workspaces": ["packages/*"]}'}, "workspace"),
+    "cargo workspace": ({"Cargo.toml": '[workspace]\nmembers = ["api"]\n'}, "workspace"),
+    "go workspace": ({"go.mod": "module x\n", "go.work": "go 1.24\n"}, "workspace"),
+    "services in sub-folders": (
+        {"api/go.mod": "module api\n", "web/package.json": "{}"},
+        "scaffold init",
+    ),
+    "bun": ({"package.json": '{"name": "x"}', "bun.lockb": ""}, "bun"),
+    "broken package.json": ({"package.json": '{"name": '}, "package.json is not valid JSON"),
+    "non-UTF-8 package.json": ({"package.json": b'{"name": "caf\xe9"}'}, "package.json"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TRICKY))
+def test_a_project_detection_cannot_read_gets_one_line_saying_what_to_do(
+    case: str, tmp_path: Path, home: Path
+) -> None:
+    files, expected = TRICKY[case]
+    project = tmp_path / "project"
+    for name, content in files.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        data = content if isinstance(content, bytes) else content.encode()
+        (project / name).write_bytes(data)
+    before = tree(project)
+    message = assert_one_line_error(_init(project, home, "--defaults"))
+    assert expected in message
+    assert tree(project) == before
+
+
+def test_no_lockfile_is_reported_and_a_symlink_loop_does_not_hang(
+    tmp_path: Path, home: Path
+) -> None:
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "package.json").write_text(
+        json.dumps({"name": "loop", "scripts": {"start": "node src/server.js"}})
+    )
+    (project / "src/server.js").write_text("require('http').createServer().listen(3000)\n")
+    (project / "src/again").symlink_to(project)  # a loop
+    (project / "latin1.js").write_bytes("// caf\xe9\n".encode("latin-1"))
+    result = _init(project, home, "--defaults")
+    assert result.returncode == 0, result.stderr
+    assert "no lockfile" in result.stdout
+    assert read_answers(project)["entrypoint"] == "src/server.js"
+
+
+def test_an_unreadable_folder_is_skipped_and_an_unreadable_project_refused(
+    tmp_path: Path, home: Path
+) -> None:
+    """Root reads every folder: the CLI runs without the capabilities that let it (setpriv)."""
+    project = _project("go-cmd", tmp_path, commit=False)
+    locked = project / "secrets"
+    locked.mkdir()
+    (locked / "main.go").write_text("package main\n")
+    locked.chmod(0)
+    try:
+        result = _without_read_override(project, home)
+        assert result.returncode == 0, result.stderr
+        assert read_answers(project)["entrypoint"] == "./cmd/api"
+        (project / ".copier-answers.yml").unlink()
+        project.chmod(0o300)  # may write, may not list
+        refused = _without_read_override(project, home)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "cannot read" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    finally:
+        project.chmod(0o755)
+        locked.chmod(0o755)
+
+
+def _without_read_override(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    import sys
+
+    from helpers import scaffold_env
+
+    drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+    return subprocess.run(
+        [*drop, sys.executable, "-m", "scaffold", "init", str(project), "--defaults"],
+        capture_output=True,
+        text=True,
+        env=scaffold_env(home),
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def test_init_then_update_keeps_the_project_free_of_skeleton_files(
+    tmp_path: Path, home: Path
+) -> None:
+    project = _project("node-express", tmp_path)
+    assert _init(project, home, "--defaults").returncode == 0
+    git_save(project, "Docker setup")
+    before = tree(project, skip={".git"})
+    result = run_scaffold("update", project, "--defaults", home=home)
+    assert result.returncode == 0, result.stderr
+    assert tree(project, skip={".git"}) == before
+    assert read_answers(project)["include_app"] is False
+
+
+# --- forks of the template ------------------------------------------------------------------
+
+
+def _release(fork: Path, tag: str, old: str, new: str) -> None:
+    dockerfile = fork / "dockerfiles/go.jinja"
+    text = dockerfile.read_text()
+    assert old in text
+    dockerfile.write_text(text.replace(old, new))
+    git_save(fork, f"release {tag}")
+    git(fork, "tag", tag)
+
+
+def test_a_fork_is_exported_released_used_and_followed_by_update(
+    tmp_path: Path, home: Path
+) -> None:
+    fork = tmp_path / "acme-template"
+    exported = run_scaffold("template", "export", fork, home=home)
+    assert exported.returncode == 0, exported.stderr
+    tags = git(fork, "tag", "--list").split()
+    assert "0.3.0" in tags and git(fork, "branch", "--show-current").strip() == "main"
+    assert (fork / "copier.yml").is_file()
+
+    # The platform team's base image, released as the fork's 1.0.0.
+    ours = "AS base\nLABEL com.acme.team=platform\nWORKDIR /src"
+    _release(fork, "1.0.0", "AS base\nWORKDIR /src", ours)
+    service = tmp_path / "inventory"
+    created = run_scaffold(
+        "new",
+        service,
+        "--defaults",
+        "--template",
+        str(fork),
+        "--data",
+        "language=go",
+        home=home,
+    )
+    assert created.returncode == 0, created.stderr
+    recorded = read_answers(service)
+    assert recorded["_src_path"] == str(fork) and recorded["_commit"] == "1.0.0"
+    assert "com.acme.team=platform" in (service / "Dockerfile").read_text()
+    git(service, "init", "--quiet", "--initial-branch=main")
+    dockerfile = service / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "# the team's own line\n")
+    git_save(service, "generated, with an edit")
+
+    _release(fork, "1.1.0", "com.acme.team=platform", "com.acme.team=platform-2")
+    updated = run_scaffold("update", service, "--defaults", home=home)
+    assert updated.returncode == 0, updated.stderr
+    text = dockerfile.read_text()
+    assert "com.acme.team=platform-2" in text, "the fork's new release reached the service"
+    assert "# the team's own line" in text, "the team's edit survived"
+    assert read_answers(service)["_commit"] == "1.1.0"
+
+    project = _project("go-cmd", tmp_path)
+    initialised = _init(project, home, "--defaults", "--template", str(fork))
+    assert initialised.returncode == 0, initialised.stderr
+    assert "com.acme.team=platform-2" in (project / "Dockerfile").read_text()
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "1.1.0"
+
+
+def test_a_template_source_that_is_no_release_is_refused_in_one_line(
+    tmp_path: Path, home: Path
+) -> None:
+    message = assert_one_line_error(
+        run_scaffold(
+            "new", tmp_path / "svc", "--defaults", "--template", str(tmp_path / "nope"), home=home
+        )
+    )
+    assert "cannot read template" in message
+    untagged = tmp_path / "untagged"
+    untagged.mkdir()
+    (untagged / "copier.yml").write_text("project_name: {type: str}\n")
+    git(untagged, "init", "--quiet")
+    git_save(untagged, "no tag")
+    message = assert_one_line_error(
+        run_scaffold("new", tmp_path / "svc", "--defaults", "--template", str(untagged), home=home)
+    )
+    assert "no release tag" in message
+    assert not (tmp_path / "svc").exists()
