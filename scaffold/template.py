@@ -213,7 +213,11 @@ def export(destination: Path) -> list[str]:
         check=False,
     )
     if cloned.returncode != 0:
-        raise ScaffoldError(f"cannot write {destination}: {cloned.stderr.strip()}")
+        reason = (cloned.stderr.strip().splitlines() or ["git clone failed"])[-1]
+        raise ScaffoldError(
+            f"cannot write {destination}: {reason.removeprefix('fatal: ')}; choose a writable "
+            "folder, nothing was written"
+        )
     subprocess.run(
         ["git", "-C", str(destination), "switch", "--quiet", "-c", "main"],
         capture_output=True,

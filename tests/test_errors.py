@@ -96,6 +96,37 @@ def _conflicting_edit(service: Path) -> None:
     git_save(service, "team edit")
 
 
+def _init(files: dict[str, str | bytes], *args: str) -> Setup:
+    """`scaffold init` on a project holding FILES."""
+
+    def setup(home: Path) -> list[str | Path]:
+        for name, content in files.items():
+            (home / "proj" / name).parent.mkdir(parents=True, exist_ok=True)
+            data = content if isinstance(content, bytes) else content.encode()
+            (home / "proj" / name).write_bytes(data)
+        return ["init", home / "proj", *args]
+
+    return setup
+
+
+GO = {"go.mod": "module example.com/svc\n\ngo 1.24\n", "go.sum": "", "main.go": "package main\n"}
+
+
+def _fork_without_release(home: Path) -> list[str | Path]:
+    fork = home / "fork"
+    fork.mkdir()
+    (fork / "copier.yml").write_text("project_name: {type: str}\n")
+    subprocess.run(["git", "init", "--quiet"], cwd=fork, check=True)
+    git_save(fork, "no release yet")
+    return ["new", "svc", "--defaults", "--template", fork]
+
+
+def _export_into_files(home: Path) -> list[str | Path]:
+    (home / "fork").mkdir()
+    (home / "fork/notes.txt").write_text("mine\n")
+    return ["template", "export", home / "fork"]
+
+
 CATALOGUE: dict[str, Case] = {
     "no terminal and no answers": Case(_new(), "no terminal to ask questions on: pass --defaults"),
     "--data without =": Case(_new("--data", "port"), "--data takes KEY=VALUE", code=2),
@@ -153,9 +184,89 @@ CATALOGUE: dict[str, Case] = {
     "update: conflict with an edit": Case(
         _update_with(_conflicting_edit), "update left conflicts in Dockerfile: resolve the <<<<<<<"
     ),
+    "init: not a folder": Case(
+        lambda home: ["init", home / "nope", "--defaults"],
+        "is not a folder: point scaffold init at an existing project (scaffold new creates one)",
+    ),
+    "init: already set up": Case(
+        _init({**GO, ".copier-answers.yml": "_commit: 0.3.0\n"}, "--defaults"),
+        "already has .copier-answers.yml: run scaffold update to bring it to the newest",
+    ),
+    "init: asked for the app skeleton": Case(
+        _init(GO, "--defaults", "--data", "include_app=yes"),
+        "scaffold init never writes an app skeleton: drop include_app",
+    ),
+    "init: no terminal and no answers": Case(
+        _init(GO), "no terminal to ask questions on: pass --defaults (detected answers)"
+    ),
+    "init: a file differs": Case(
+        _init({**GO, "Dockerfile": "FROM golang\n"}, "--defaults"),
+        "1 file(s) already exist with other content (Dockerfile): see them with --dry-run, then",
+    ),
+    "init: a folder where a file goes": Case(
+        _init({**GO, "Dockerfile/README": "a folder\n"}, "--defaults"),
+        "exists and is not a file: move it away, then rerun",
+    ),
+    "init: no manifest": Case(
+        _init({"notes.txt": "hello\n"}, "--defaults"),
+        "(no package.json, pyproject.toml, go.mod, Cargo.toml, pom.xml, *.csproj, composer.json "
+        "or Gemfile): pass --data language=LANGUAGE",
+    ),
+    "init: services in sub-folders": Case(
+        _init({"api/go.mod": "module api\n", "web/package.json": "{}"}, "--defaults"),
+        "has no manifest of its own but services in api/, web/: run scaffold init proj/api",
+    ),
+    "init: several languages": Case(
+        _init({"package.json": "{}", "requirements.txt": "flask\n"}, "--defaults"),
+        "has manifests of several languages (package.json, requirements.txt): run scaffold init",
+    ),
+    "init: npm workspaces": Case(
+        _init({"package.json": '{"workspaces": ["packages/*"]}'}, "--defaults"),
+        "is a workspace of several packages: run scaffold init in the folder of the package",
+    ),
+    "init: Go workspace": Case(
+        _init({**GO, "go.work": "go 1.24\n"}, "--defaults"),
+        "is a Go workspace (go.work): run scaffold init in one module's folder",
+    ),
+    "init: Cargo workspace": Case(
+        _init({"Cargo.toml": '[workspace]\nmembers = ["api"]\n'}, "--defaults"),
+        "is a Cargo workspace: run scaffold init in the folder of the service's crate",
+    ),
+    "init: two lockfiles": Case(
+        _init({"package.json": "{}", "package-lock.json": "{}", "yarn.lock": ""}, "--defaults"),
+        "has lockfiles of several package managers (package-lock.json, yarn.lock): delete the",
+    ),
+    "init: bun": Case(
+        _init({"package.json": "{}", "bun.lockb": ""}, "--defaults"),
+        "bun is not supported yet: create a package-lock.json (npm install) or pass",
+    ),
+    "init: package.json not JSON": Case(
+        _init({"package.json": '{"name": '}, "--defaults"), "package.json is not valid JSON ("
+    ),
+    "init: package.json not an object": Case(
+        _init({"package.json": "[]"}, "--defaults"),
+        "package.json is not a JSON object: fix it first",
+    ),
+    "init: package.json not UTF-8": Case(
+        _init({"package.json": b'{"name": "caf\xe9"}'}, "--defaults"),
+        "package.json is not UTF-8 text: save it as UTF-8 first",
+    ),
+    "template: not a repository": Case(
+        lambda home: ["new", "svc", "--defaults", "--template", home / "nope"],
+        "cannot read template",
+    ),
+    "template: no release tag": Case(
+        _fork_without_release, "has no release tag: tag one (e.g. git tag 1.0.0) so services"
+    ),
+    "template export: folder not empty": Case(
+        _export_into_files,
+        "is not empty: choose a new folder for the template",
+    ),
 }
 # Errors no user input reaches, each with the reason it is not in the catalogue.
 UNREACHABLE = {
+    "; check its permissions": "root reads every folder: test_init drops that capability",
+    "has no copier.yml at release": "a tagged repository that is no template: test_init",
     "rendering the template failed": "Copier failing on a template that every test renders",
     "cannot build the template bundle from the checkout": "a source checkout without git history",
     "has no static version": "a build-time check of pyproject.toml, not a CLI error",

@@ -247,46 +247,6 @@ def test_init_refuses_a_project_already_set_up_and_an_app_skeleton(
     assert "scaffold new" in message
 
 
-# Projects scaffold cannot read with confidence: what they hold and what the message must say.
-TRICKY: dict[str, tuple[dict[str, str], str]] = {
-    "no manifest": ({"notes.txt": "hello\n"}, "--data language="),
-    "two languages": (
-        {"package.json": "{}", "pyproject.toml": "[project]\nname = 'x'\n"},
-        "several languages",
-    ),
-    "two lockfiles": (
-        {"package.json": '{"name": "x"}', "package-lock.json": "{}", "yarn.lock": ""},
-        "delete the stale one",
-    ),
-    "npm workspaces": ({"package.json": '{"workspaces": ["packages/*"]}'}, "workspace"),
-    "cargo workspace": ({"Cargo.toml": '[workspace]\nmembers = ["api"]\n'}, "workspace"),
-    "go workspace": ({"go.mod": "module x\n", "go.work": "go 1.24\n"}, "workspace"),
-    "services in sub-folders": (
-        {"api/go.mod": "module api\n", "web/package.json": "{}"},
-        "scaffold init",
-    ),
-    "bun": ({"package.json": '{"name": "x"}', "bun.lockb": ""}, "bun"),
-    "broken package.json": ({"package.json": '{"name": '}, "package.json is not valid JSON"),
-    "non-UTF-8 package.json": ({"package.json": b'{"name": "caf\xe9"}'}, "package.json"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(TRICKY))
-def test_a_project_detection_cannot_read_gets_one_line_saying_what_to_do(
-    case: str, tmp_path: Path, home: Path
-) -> None:
-    files, expected = TRICKY[case]
-    project = tmp_path / "project"
-    for name, content in files.items():
-        (project / name).parent.mkdir(parents=True, exist_ok=True)
-        data = content if isinstance(content, bytes) else content.encode()
-        (project / name).write_bytes(data)
-    before = tree(project)
-    message = assert_one_line_error(_init(project, home, "--defaults"))
-    assert expected in message
-    assert tree(project) == before
-
-
 def test_no_lockfile_is_reported_and_a_symlink_loop_does_not_hang(
     tmp_path: Path, home: Path
 ) -> None:
@@ -435,4 +395,11 @@ def test_a_template_source_that_is_no_release_is_refused_in_one_line(
         run_scaffold("new", tmp_path / "svc", "--defaults", "--template", str(untagged), home=home)
     )
     assert "no release tag" in message
+    git(untagged, "rm", "--quiet", "copier.yml")
+    git_save(untagged, "not a template")
+    git(untagged, "tag", "1.0.0")
+    message = assert_one_line_error(
+        run_scaffold("new", tmp_path / "svc", "--defaults", "--template", str(untagged), home=home)
+    )
+    assert "has no copier.yml at release 1.0.0" in message
     assert not (tmp_path / "svc").exists()
