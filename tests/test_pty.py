@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import time
@@ -11,15 +12,15 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from helpers import read_answers, scaffold_env
+from helpers import git, git_save, read_answers, scaffold_env
 
-ENTER, DOWN, CLEAR_LINE, CTRL_C = "\r", "\x1b[B", "\x15", "\x03"
+ENTER, DOWN, UP, CLEAR_LINE, CTRL_C = "\r", "\x1b[B", "\x1b[A", "\x15", "\x03"
 
 
-def spawn(home: Path, *args: str) -> pexpect.spawn:
+def spawn(home: Path, *args: str, command: str = "new") -> pexpect.spawn:
     return pexpect.spawn(
         sys.executable,
-        ["-m", "scaffold", "new", *args],
+        ["-m", "scaffold", command, *args],
         cwd=str(home),
         env=scaffold_env(home),
         encoding="utf-8",
@@ -189,3 +190,68 @@ def test_only_the_chosen_registrys_questions_are_asked(home: Path) -> None:
     assert "gar_location" not in answers and answers["ecr_region"] == "eu-west-1"
     workflow = (home / "svc/.github/workflows/docker-publish.yml").read_text()
     assert "role-to-assume: arn:aws:iam::111122223333:role/push" in workflow
+
+
+def detected(child: pexpect.spawn, prompt: str, value: str) -> None:
+    """Expect PROMPT marked "(VALUEdetected)", and take that default."""
+    child.expect(re.escape(prompt) + r"[^\n]*\(" + re.escape(value) + r"detected\)")
+    child.send(ENTER)
+
+
+def test_init_offers_detected_answers_and_asks_before_each_overwrite(home: Path) -> None:
+    project = home / "orders"
+    project.mkdir()
+    (project / "package.json").write_text(
+        '{"name": "orders", "scripts": {"start": "node server.js"}, '
+        '"dependencies": {"express": "5.1.0"}}\n'
+    )
+    (project / "package-lock.json").write_text("{}\n")
+    (project / "server.js").write_text("const port = process.env.PORT || 8081;\n")
+    (project / "Dockerfile").write_text('FROM node:18\nCMD ["node", "server.js"]\n')
+    (project / "compose.yaml").write_text("services: {}\n")
+    (project / ".dockerignore").write_text("node_modules\n")
+    git(project, "init", "--quiet", "--initial-branch=main")
+    git_save(project, "the team's project")
+    (project / ".dockerignore").write_text("node_modules\n.env\n")  # not committed yet
+
+    child = spawn(home, "orders", command="init")
+    detected(child, "Service name", "")
+    detected(child, "Language of the service", "node ")
+    detected(child, "How the service runs in production", "node ")
+    answer(child, "Node.js version", ENTER)
+    detected(child, "Package manager", "npm ")
+    detected(child, "Port the service listens on inside the container", "")
+    detected(child, "Server script to run with node", "")
+    answer(child, "HTTP path the container health check requests", "/health" + ENTER)
+    for prompt in [
+        "Add dev and test",
+        "Numeric user",
+        "CI system",
+        "Container registry",
+        "Image name",
+        *PUBLISHING,
+    ]:
+        answer(child, prompt, ENTER)
+    # .dockerignore has an uncommitted change: skipped without asking.
+    child.expect(r"skip\s+\.dockerignore \(has uncommitted changes; --force overwrites it\)")
+    child.expect_exact("Dockerfile exists with other content. Overwrite it?")
+    child.send(DOWN * 3 + ENTER)  # from the default (no) down to diff
+    child.expect_exact("-FROM node:18")
+    child.expect_exact("Dockerfile exists with other content. Overwrite it?")
+    child.send(ENTER)  # the default: no, keep mine
+    child.expect_exact("compose.yaml exists with other content. Overwrite it?")
+    child.send(UP + ENTER)  # from the default (no) up to yes
+    child.expect_exact("Next steps:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (project / "Dockerfile").read_text().startswith("FROM node:18"), "a no kept the file"
+    assert (project / ".dockerignore").read_text() == "node_modules\n.env\n"
+    assert "healthz" not in (project / "compose.yaml").read_text()
+    assert "services:\n  orders:" in (project / "compose.yaml").read_text(), "a yes overwrote it"
+    answers = read_answers(project)
+    assert (answers["entrypoint"], answers["port"], answers["health_path"]) == (
+        "server.js",
+        8081,
+        "/health",
+    )

@@ -46,6 +46,7 @@ def run(options: NewOptions, version: str) -> int:
         raise ScaffoldError(
             "no terminal to ask questions on: pass --defaults, --data KEY=VALUE or --answers-file"
         )
+    given.setdefault("include_app", True)  # a new service gets its skeleton; init says no
     prompting = interactive and not options.defaults
     if prompting:
         from scaffold import prompts  # questionary is slow to import; only load it to ask
