@@ -598,3 +598,59 @@ def test_php_fpm_serves_through_its_nginx_web_target(
         f"{name}: nginx (web target) -> PHP-FPM (prod) answers /healthz and /, both as uid "
         f"{answers['uid']} on read-only roots, both healthy, stopped in {stop_took:.1f}s"
     )
+
+
+# Fixture projects (tests/projects) that `scaffold init` sets up and this engine proves: the
+# answers a user gives on top of what detection reads (their ports and health routes are their
+# own), per project.
+INIT_PROJECTS: dict[str, list[str]] = {
+    "python-flask": ["health_path=/health"],
+    "node-express": ["health_path=/health"],
+    "go-cmd": ["port=9000"],
+    "rust-bin": ["port=7000"],
+    "php-slim": ["health_path=/health"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(INIT_PROJECTS))
+def test_init_on_an_existing_project_builds_tests_and_serves(
+    name: str, engine: Engine, kit: Kit | None, home: Path, say: Any
+) -> None:
+    project = home.parent / name
+    shutil.copytree(Path(__file__).parent / "projects" / name, project)
+    (project / ".env").write_text(SECRET + "\n")
+    git(project, "init", "--quiet", "--initial-branch=main")
+    git_save(project, "the team's project")
+    data = [arg for pair in INIT_PROJECTS[name] for arg in ("--data", pair)]
+    result = run_scaffold("init", project, "--defaults", *data, home=home)
+    assert result.returncode == 0, result.stderr
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    dockerfile = (project / "Dockerfile").read_text()
+    if kit is not None:
+        for image in sorted(base_images(dockerfile)):
+            kit.provide(image)
+    if answers["dev_test_prod"]:
+        engine.run("build", "--target", "test", "--quiet", str(project))
+    prod = f"scaffold-e2e/init-{name}:prod"
+    engine.run("build", "--tag", prod, str(project))
+    container = f"scaffold-e2e-init-{name}"
+    host_port = _run_hardened(engine, prod, container, answers["port"])
+    try:
+        started = time.monotonic()
+        assert _get(f"http://127.0.0.1:{host_port}/health", started + 20).strip() == b"ok"
+        top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
+        assert top and all(line.split()[0] == str(answers["uid"]) for line in top), top
+        checked = "\nHEALTHCHECK " in dockerfile
+        if checked:
+            _wait_healthy(engine, container, started + 30)
+        members, _ = _image_files(engine, prod, under="-")
+        shipped = [n for n in members if n.endswith(".env") or n.split("/")[-1] == ".git"]
+        assert not shipped, f"the project's secrets reached the image: {shipped}"
+    finally:
+        engine.run("rm", "--force", container, check=False)
+        engine.run("rmi", "--force", prod, check=False)
+    say(
+        f"init {name}: {'test target passes, ' if answers['dev_test_prod'] else ''}prod serves "
+        f"/health on {answers['port']} as uid "
+        f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}; no .env or .git inside"
+    )

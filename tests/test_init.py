@@ -121,8 +121,8 @@ DETECTED: dict[str, dict[str, Any]] = {
     },
     "php-slim": {
         "language": "php",
-        "language_version": "8.3",
-        "dev_test_prod": True,
+        "language_version": "8.2",
+        "dev_test_prod": False,
         "project_name": "quotes",
     },
     "ruby-rails": {"language": "ruby", "language_version": "3.3", "port": 3000},
