@@ -164,6 +164,7 @@ def test_init_detects_the_project_and_writes_only_the_docker_setup(
     added = sorted(set(after) - set(before))
     allowed = {
         ".copier-answers.yml",
+        "DOCKER.md",
         ".dockerignore",
         "Dockerfile",
         "compose.yaml",
