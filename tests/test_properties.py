@@ -85,13 +85,13 @@ def _context(name: str) -> dict[str, Any]:
     """The choice answers of the first enumerated answer set in which question NAME is asked
     (every other free-text answer takes its default, which may follow from NAME)."""
     chosen = {q.name for q in questionnaire() if q.choices or q.type == "bool"}
-    for answers in [*combinations(), *pipelines()]:
+    for answers in [*combinations(), *combinations(include_app=False), *pipelines()]:
         if name in answers:
             return {k: v for k, v in answers.items() if k in chosen}
     raise AssertionError(f"no combination asks {name}")
 
 
-def _shape(folder: Path, answer: Any) -> dict[str, Any]:
+def _shape(folder: Path, answer: str | None) -> dict[str, Any]:
     """What must not change with a free-text answer: Dockerfile instructions, YAML key paths (a
     key named after the answer, like compose's `svc` and `svc-prod`, stands as <answer>...)."""
     shape: dict[str, Any] = {}
@@ -100,15 +100,15 @@ def _shape(folder: Path, answer: Any) -> dict[str, Any]:
     for path in sorted(folder.rglob("*")):
         if path.suffix in {".yml", ".yaml"} and path.is_file():
             data = yaml.safe_load(path.read_text())
-            shape[str(path.relative_to(folder))] = _keys(data, str(answer))
+            shape[str(path.relative_to(folder))] = _keys(data, answer)
     return shape
 
 
-def _keys(data: Any, answer: str, prefix: str = "") -> list[str]:
+def _keys(data: Any, answer: str | None, prefix: str = "") -> list[str]:
     if isinstance(data, dict):
         found = []
         for key, value in data.items():
-            named = str(key) == answer or str(key).startswith(answer + "-")
+            named = answer is not None and (str(key) == answer or str(key).startswith(answer + "-"))
             shown = "<answer>" + str(key)[len(answer) :] if named else key
             path = f"{prefix}/{shown}"
             found += [path, *_keys(value, answer, path)]
@@ -122,7 +122,7 @@ def _keys(data: Any, answer: str, prefix: str = "") -> list[str]:
 def _default_shape(name: str) -> dict[str, Any]:
     answers = resolve(questionnaire(), _context(name), folder_name="svc", ask=None)
     with tempfile.TemporaryDirectory() as scratch:
-        return _shape(render(answers, Path(scratch, "svc")), answers[name])
+        return _shape(render(answers, Path(scratch, "svc")), str(answers[name]))
 
 
 def _near(name: str) -> st.SearchStrategy[str]:
@@ -147,8 +147,33 @@ def _refused_in_one_line_or_same_structure(name: str, value: str) -> None:
         assert "\n" not in message and message.startswith(name), message
         return
     with tempfile.TemporaryDirectory() as scratch:
-        shape = _shape(render(answers, Path(scratch, "svc")), answers[name])
-    assert shape == _default_shape(name), f"{name}={value!r} changed the files' structure"
+        shape = _shape(render(answers, Path(scratch, "svc")), None)
+    assert _same(_default_shape(name), shape, str(answers[name])), (
+        f"{name}={value!r} changed the files' structure"
+    )
+
+
+def _same(default: dict[str, Any], shape: dict[str, Any], answer: str) -> bool:
+    """Whether SHAPE (keys as written) is DEFAULT's, where DEFAULT's `<answer>` keys are ANSWER.
+
+    Comparing position by position keeps an answer that happens to be a key the files already
+    use (`id`, `image`) from being taken for the answer's own keys."""
+    if default.keys() != shape.keys() or default["Dockerfile"] != shape["Dockerfile"]:
+        return False
+    for name, paths in default.items():
+        if name == "Dockerfile":
+            continue
+        if len(paths) != len(shape[name]):
+            return False
+        for expected, actual in zip(paths, shape[name], strict=True):
+            expected_parts, actual_parts = expected.split("/"), actual.split("/")
+            if len(expected_parts) != len(actual_parts):
+                return False
+            for want, got in zip(expected_parts, actual_parts, strict=True):
+                named = want.startswith("<answer>") and got == answer + want[len("<answer>") :]
+                if want != got and not named:
+                    return False
+    return True
 
 
 @pytest.mark.parametrize("name", _free_text())
@@ -179,8 +204,9 @@ def test_the_corpus_is_refused_or_inert(name: str, value: str) -> None:
 
 
 # Where the default context narrows the validator's grammar: Python versions are 3.x, a Docker
-# Hub image is namespace/name.
+# Hub image is namespace/name, the entry point is gunicorn's module:variable.
 NARROWER = {
+    "entrypoint": r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*",
     "language_version": r"3\.[0-9]{1,3}",
     "image": r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*",
 }

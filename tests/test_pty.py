@@ -232,6 +232,9 @@ def test_init_offers_detected_answers_and_asks_before_each_overwrite(home: Path)
         *PUBLISHING,
     ]:
         answer(child, prompt, ENTER)
+    child.expect_exact("scaffold init will write into")
+    child.expect(r"create\s+\.copier-answers\.yml")
+    child.expect(r"conflict\s+Dockerfile")
     # .dockerignore has an uncommitted change: skipped without asking.
     child.expect(r"skip\s+\.dockerignore \(has uncommitted changes; --force overwrites it\)")
     child.expect_exact("Dockerfile exists with other content. Overwrite it?")
@@ -255,3 +258,34 @@ def test_init_offers_detected_answers_and_asks_before_each_overwrite(home: Path)
         8081,
         "/health",
     )
+
+
+def test_init_without_conflicts_shows_the_plan_and_writes_only_when_confirmed(home: Path) -> None:
+    project = home / "inventory"
+    (project / "cmd/api").mkdir(parents=True)
+    (project / "go.mod").write_text("module example.com/inventory\n\ngo 1.24\n")
+    (project / "cmd/api/main.go").write_text("package main\n\nfunc main() {}\n")
+    child = spawn(home, "inventory", command="init")
+    prompts = [
+        "Service name",
+        "Language of the service",
+        "How the service runs",
+        "Go version",
+        "Port the service",
+        "Main package to build",
+        "Add dev and test",
+        "Numeric user",
+        "CI system",
+        "Container registry",
+        "Image name",
+        *PUBLISHING,
+    ]
+    for prompt in prompts:
+        answer(child, prompt, ENTER)
+    child.expect(r"create\s+Dockerfile")
+    answer(child, "Write these files?", "n")
+    child.expect_exact("Nothing written.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert sorted(p.name for p in project.iterdir()) == ["cmd", "go.mod"]

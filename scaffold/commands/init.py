@@ -167,6 +167,17 @@ def _decide(plan: list[Planned], target: Path, force: bool, prompting: bool) -> 
         return True
     from scaffold import prompts
 
+    console.info(f"\nscaffold init will write into {target}:")
+    _show(plan, diffs=False)
+    if not conflicts:
+        return prompts.confirm("Write these files?")
+    return _ask_each(conflicts)
+
+
+def _ask_each(conflicts: list[Planned]) -> bool:
+    """Ask about each conflict (yes, no, all, quit, diff); False when the user quits."""
+    from scaffold import prompts
+
     overwrite_all = False
     for item in conflicts:
         if item.note:
