@@ -161,10 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "new":
-        from scaffold.commands import new
+    if args.command in {"new", "init"}:
+        from scaffold.commands import RenderOptions
 
-        options = new.NewOptions(
+        options = RenderOptions(
             target=args.directory,
             data=args.data,
             answers_file=args.answers_file,
@@ -173,22 +173,13 @@ def _dispatch(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             source=args.template,
         )
-        return new.run(options, version())
-    if args.command == "init":
+        if args.command == "new":
+            from scaffold.commands import new
+
+            return new.run(options, version())
         from scaffold.commands import init
 
-        return init.run(
-            init.InitOptions(
-                target=args.directory,
-                data=args.data,
-                answers_file=args.answers_file,
-                defaults=args.defaults,
-                force=args.force,
-                dry_run=args.dry_run,
-                source=args.template,
-            ),
-            version(),
-        )
+        return init.run(options, version())
     if args.command == "template":
         from scaffold import console, template
 

@@ -15,27 +15,15 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scaffold import answers as answers_mod
 from scaffold import console, questions, template
+from scaffold.commands import RenderOptions
 from scaffold.commands.new import render, write_error
 from scaffold.errors import ScaffoldError
-
-
-@dataclass
-class InitOptions:
-    """What `scaffold init` was asked to do."""
-
-    target: Path
-    data: list[str] = field(default_factory=list)
-    answers_file: Path | None = None
-    defaults: bool = False
-    force: bool = False
-    dry_run: bool = False
-    source: str | None = None
 
 
 @dataclass
@@ -56,7 +44,7 @@ class Planned:
         return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def run(options: InitOptions, version: str) -> int:
+def run(options: RenderOptions, version: str) -> int:
     """Add the Docker setup to an existing project; returns the exit code."""
     target = options.target.expanduser().absolute()
     try:
@@ -68,7 +56,7 @@ def run(options: InitOptions, version: str) -> int:
         raise ScaffoldError(f"cannot read {target}: {reason}; check its permissions") from None
 
 
-def _run(target: Path, options: InitOptions, version: str) -> int:
+def _run(target: Path, options: RenderOptions, version: str) -> int:
     from scaffold import detect
 
     if not target.is_dir():
@@ -83,10 +71,7 @@ def _run(target: Path, options: InitOptions, version: str) -> int:
         )
     source = template.Source.open(options.source, version)
     questionnaire = questions.load(source.folder)
-    given: dict[str, Any] = {}
-    if options.answers_file is not None:
-        given.update(answers_mod.read_answers_file(options.answers_file, questionnaire))
-    given.update(questions.parse_data(options.data, questionnaire))
+    given = options.given(questionnaire)
     if given.get("include_app") not in (None, False, "false", "no", "n", "0", "off"):
         raise ScaffoldError("scaffold init never writes an app skeleton: drop include_app")
     given["include_app"] = False

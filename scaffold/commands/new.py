@@ -8,38 +8,22 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scaffold import answers as answers_mod
 from scaffold import console, lockfiles, questions, template
+from scaffold.commands import RenderOptions
 from scaffold.errors import ScaffoldError, TargetNotEmpty
 
 
-@dataclass
-class NewOptions:
-    """What `scaffold new` was asked to do."""
-
-    target: Path
-    data: list[str] = field(default_factory=list)
-    answers_file: Path | None = None
-    defaults: bool = False
-    force: bool = False
-    dry_run: bool = False
-    source: str | None = None
-
-
-def run(options: NewOptions, version: str) -> int:
+def run(options: RenderOptions, version: str) -> int:
     """Create a service folder from the template; returns the exit code."""
     target = options.target.expanduser().absolute()
     _check_target(target, options.force)
     source = template.Source.open(options.source, version)
     questionnaire = questions.load(source.folder)
-    given: dict[str, Any] = {}
-    if options.answers_file is not None:
-        given.update(answers_mod.read_answers_file(options.answers_file, questionnaire))
-    given.update(questions.parse_data(options.data, questionnaire))
+    given = options.given(questionnaire)
 
     interactive = sys.stdin.isatty()
     if not interactive and not (options.defaults or given):
@@ -87,7 +71,7 @@ def _check_target(target: Path, force: bool) -> None:
 
 
 def _render_and_place(
-    target: Path, answers: Mapping[str, Any], options: NewOptions, source: template.Source
+    target: Path, answers: Mapping[str, Any], options: RenderOptions, source: template.Source
 ) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.scaffold-", dir=target.parent))
