@@ -1,6 +1,6 @@
 """Figures for hostile and careless input, counted from a real run of the tests that prove them.
 
-Runs the lint, property, error, interrupt and update tests once (pytest, with hypothesis's
+Runs the lint, property, error, interrupt, update and init tests once (pytest, with hypothesis's
 statistics), counts what passed and failed per kind, and rewrites the "robustness" section of
 BENCHMARKS.md. Nothing here is typed in by hand: a figure is a count of tests that ran.
 
@@ -28,6 +28,7 @@ FILES = [
     "tests/test_errors.py",
     "tests/test_pty.py",
     "tests/test_update.py",
+    "tests/test_init.py",
 ]
 # figure -> test function names (without parameters) whose cases it counts.
 KINDS = {
@@ -39,6 +40,19 @@ KINDS = {
     "GitLab pipelines and Dependabot configs (GitHub pipelines) valid against their schemas": [
         "test_gitlab_ci_matches_gitlabs_schema",
         "test_dependabot_keeps_images_and_actions_current",
+    ],
+    "existing-project setups (every scaffold init combination), hadolint with 0 findings": [
+        "test_every_existing_project_setup_is_hadolint_clean"
+    ],
+    "fixture projects detected as expected, only Docker setup files added, none changed": [
+        "test_init_detects_the_project_and_writes_only_the_docker_setup"
+    ],
+    "existing-file scenarios (refused, dry run, forced, identical, asked on a terminal), 0 "
+    "silent overwrites": [
+        "test_an_existing_file_is_never_overwritten_without_being_asked",
+        "test_files_already_as_generated_are_identical_and_not_rewritten",
+        "test_init_offers_detected_answers_and_asks_before_each_overwrite",
+        "test_init_without_conflicts_shows_the_plan_and_writes_only_when_confirmed",
     ],
     "bad inputs refused with a one-line message (tables and error catalogue)": [
         "test_bad_answers_are_refused_before_anything_is_written",

@@ -38,7 +38,9 @@ def run(options: RenderOptions, version: str) -> int:
     answers = answers_mod.resolve(questionnaire, given, folder_name=target.name, ask=ask)
     if prompting:
         shown = [
-            (k, ("yes" if v else "no") if isinstance(v, bool) else v) for k, v in answers.items()
+            (k, ("yes" if v else "no") if isinstance(v, bool) else v)
+            for k, v in answers.items()
+            if k != "include_app"  # set by the command, not asked
         ]
         console.summary(f"\nscaffold will create {target} with:", shown)
         if not prompts.confirm("Create it?"):
