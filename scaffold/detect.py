@@ -103,7 +103,14 @@ def detect(root: Path, given: Mapping[str, Any]) -> Detection:
         language = next(iter(languages.values()))
     reader = _READERS.get("node" if language == "static" else str(language))
     if reader is not None:
-        reader(root, found)
+        try:
+            reader(root, found)
+        except (AttributeError, TypeError, ValueError) as error:  # a manifest of another shape
+            manifests = ", ".join(sorted(languages)) or "its manifest"
+            raise ScaffoldError(
+                f"cannot read {manifests} ({type(error).__name__}: {error}): pass the answers "
+                "with --data KEY=VALUE"
+            ) from None
     if "language" not in found.answers and languages:
         found.found("language", language, next(iter(languages)))
     found.found("project_name", name or "service", f"folder {root.name}")

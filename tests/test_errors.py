@@ -247,6 +247,11 @@ CATALOGUE: dict[str, Case] = {
         _init({"package.json": "[]"}, "--defaults"),
         "package.json is not a JSON object: fix it first",
     ),
+    "init: a manifest of another shape": Case(
+        _init({"pyproject.toml": 'project = "billing"\n'}, "--defaults"),
+        "cannot read pyproject.toml (AttributeError: 'str' object has no attribute 'get'): pass "
+        "the answers with --data KEY=VALUE",
+    ),
     "init: package.json not UTF-8": Case(
         _init({"package.json": b'{"name": "caf\xe9"}'}, "--defaults"),
         "package.json is not UTF-8 text: save it as UTF-8 first",

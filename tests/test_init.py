@@ -7,11 +7,14 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import (
     assert_one_line_error,
@@ -404,3 +407,64 @@ def test_a_template_source_that_is_no_release_is_refused_in_one_line(
     )
     assert "has no copier.yml at release 1.0.0" in message
     assert not (tmp_path / "svc").exists()
+
+
+MANIFEST_NAMES = [
+    "package.json",
+    "pyproject.toml",
+    "requirements.txt",
+    "go.mod",
+    "Cargo.toml",
+    "pom.xml",
+    "build.gradle",
+    "composer.json",
+    "Gemfile",
+    "Api.csproj",
+    ".nvmrc",
+    ".python-version",
+    "rust-toolchain.toml",
+    "uv.lock",
+    "package-lock.json",
+]
+# Manifests shaped like the real thing, with values of the wrong type where a table belongs.
+SHAPED = st.sampled_from(
+    [
+        '{"name": 1, "scripts": [], "engines": "node", "dependencies": null}',
+        '{"workspaces": false, "packageManager": 7, "main": {}}',
+        "[project]\nname = 1\ndependencies = 'flask'\nscripts = []\n",
+        "[tool.poetry]\ndependencies = []\ngroup = 'dev'\n",
+        "[package]\nname = []\n[[bin]]\nname = 3\n",
+        "[workspace]\n[package]\nname = 'x'\nrust-version = 1.8\n",
+        "[toolchain]\nchannel = 1\n",
+        '{"require": "php", "require-dev": [], "name": null}',
+        "project = 'x'\n",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    files=st.dictionaries(
+        st.sampled_from(MANIFEST_NAMES),
+        st.one_of(SHAPED, st.text(max_size=80), st.binary(max_size=40).map(repr)),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_detection_of_any_manifest_content_answers_or_refuses_in_one_line(
+    files: dict[str, str],
+) -> None:
+    from scaffold.detect import detect
+    from scaffold.errors import ScaffoldError
+
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch, "proj")
+        root.mkdir()
+        for name, content in files.items():
+            (root / name).write_text(content)
+        try:
+            found = detect(root, {})
+        except ScaffoldError as refused:
+            assert "\n" not in str(refused)
+            return
+        assert all(isinstance(key, str) for key in found.answers)
