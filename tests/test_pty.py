@@ -26,7 +26,14 @@ def spawn(home: Path, *args: str, command: str = "new") -> pexpect.spawn:
         encoding="utf-8",
         timeout=120,
         dimensions=(40, 120),
+        # As on a user's terminal: a suite started in the background (`cmd &` without job
+        # control) ignores SIGINT, and its children would inherit that.
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 # The questions after the image name when the CI system is GitHub Actions.
