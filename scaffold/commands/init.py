@@ -49,9 +49,10 @@ def run(options: RenderOptions, version: str) -> int:
     target = options.target.expanduser().absolute()
     try:
         return _run(target, options, version)
-    except OSError as error:  # the project itself may not be read: say so, in one line
-        if error.filename is None or not str(error.filename).startswith(str(target)):
-            raise
+    except OSError as error:  # reading the project, or writing scratch or the bundle
+        where = str(error.filename or "")
+        if not where.startswith(str(target)):
+            raise write_error(Path(where) if where else target, error) from None
         reason = error.strerror or str(error)
         raise ScaffoldError(f"cannot read {target}: {reason}; check its permissions") from None
 
@@ -90,10 +91,8 @@ def _run(target: Path, options: RenderOptions, version: str) -> int:
     answers = answers_mod.resolve(
         questionnaire, given, folder_name=target.name, ask=ask, detected=found.answers
     )
-    try:
-        plan = _plan(target, answers, source)
-    except OSError as error:
-        raise write_error(target, error) from None
+    source.install()  # the answers name it: `scaffold update` needs it here
+    plan = _plan(target, answers, source)
     if options.dry_run:
         _show(plan, diffs=True)
         console.info(f"\nDry run: nothing written to {target}.")
@@ -106,7 +105,6 @@ def _run(target: Path, options: RenderOptions, version: str) -> int:
     except OSError as error:
         raise write_error(target, error) from None
     _show(plan, diffs=False)
-    source.install()
     console.next_steps([*found.warnings, *_next_steps(answers, plan)])
     return 0
 
