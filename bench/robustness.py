@@ -145,8 +145,8 @@ def _write(rows: list[tuple[str, str]], code: int) -> None:
     lines = [
         "## robustness",
         "",
-        "`bench/robustness.py`: counted from one run of the lint, property, error-catalogue, pty "
-        f"and update tests (pytest exit code {code}).",
+        "`bench/robustness.py`: counted from one run of the lint, property, error-catalogue, pty, "
+        f"update and init tests (pytest exit code {code}).",
         "",
         "| figure | result |",
         "| --- | --- |",
