@@ -181,18 +181,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return init.run(options, version())
     if args.command == "template":
-        from scaffold import console, template
+        from scaffold.commands import export
 
-        target = args.directory.expanduser().absolute()
-        releases = template.export(target)
-        console.status("create", f"{target} (releases {', '.join(releases)})")
-        console.next_steps(
-            [
-                f"cd {args.directory}  # edit templates, commit, then tag a newer release",
-                f"scaffold new SERVICE --template {target}",
-            ]
-        )
-        return 0
+        return export.run(args.directory)
     from scaffold.commands import update
 
     return update.run(

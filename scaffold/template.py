@@ -141,30 +141,18 @@ class Source:
         checkout = _cache_dir() / "sources" / hashlib.sha256(src_path.encode()).hexdigest()[:16]
         shutil.rmtree(checkout, ignore_errors=True)
         checkout.parent.mkdir(parents=True, exist_ok=True)
-        cloned = subprocess.run(
-            ["git", "clone", "--quiet", src_path, str(checkout)],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-        )
-        if cloned.returncode != 0:
-            reason = (cloned.stderr.strip().splitlines() or ["git clone failed"])[-1]
+        reason = _clone(src_path, checkout)
+        if reason:
             raise ScaffoldError(
-                f"cannot read template {spec}: {reason.removeprefix('fatal: ')}; pass a git "
-                "URL, a local git repository or a bundle"
+                f"cannot read template {spec}: {reason}; pass a git URL, a local git repository "
+                "or a bundle"
             )
-        release = _newest_release(checkout)
+        release = _checkout_newest_release(checkout)
         if release is None:
             raise ScaffoldError(
                 f"template {spec} has no release tag: tag one (e.g. git tag 1.0.0) so services "
                 "can record and update from it"
             )
-        subprocess.run(
-            ["git", "-C", str(checkout), "checkout", "--quiet", release],
-            capture_output=True,
-            check=True,
-        )
         if not (checkout / "copier.yml").is_file():
             raise ScaffoldError(
                 f"template {spec} has no copier.yml at release {release}: start a fork with "
@@ -178,7 +166,22 @@ class Source:
             install_bundle()
 
 
-def _newest_release(repository: Path) -> str | None:
+def _clone(source: str, destination: Path) -> str:
+    """Clone SOURCE (URL, repository or bundle) into DESTINATION; "" or git's reason it failed."""
+    cloned = subprocess.run(
+        ["git", "clone", "--quiet", source, str(destination)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    if cloned.returncode == 0:
+        return ""
+    return (cloned.stderr.strip().splitlines() or ["git clone failed"])[-1].removeprefix("fatal: ")
+
+
+def _checkout_newest_release(repository: Path) -> str | None:
+    """Check out REPOSITORY's newest PEP 440 tag and return it; None when it has none."""
     from packaging.version import InvalidVersion, Version
 
     tags = subprocess.run(
@@ -193,7 +196,15 @@ def _newest_release(repository: Path) -> str | None:
             releases.append((Version(tag), tag))
         except InvalidVersion:
             continue
-    return max(releases)[1] if releases else None
+    if not releases:
+        return None
+    newest = max(releases)[1]
+    subprocess.run(
+        ["git", "-C", str(repository), "checkout", "--quiet", newest],
+        capture_output=True,
+        check=True,
+    )
+    return newest
 
 
 def export(destination: Path) -> list[str]:
@@ -202,30 +213,12 @@ def export(destination: Path) -> list[str]:
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise ScaffoldError(f"{destination} is not empty: choose a new folder for the template")
     bundle = packaged_bundle()
-    versions = bundle_versions(bundle)
-    from packaging.version import Version
-
-    newest = max(versions, key=Version)
-    cloned = subprocess.run(
-        ["git", "clone", "--quiet", "--branch", newest, str(bundle), str(destination)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if cloned.returncode != 0:
-        reason = (cloned.stderr.strip().splitlines() or ["git clone failed"])[-1]
+    reason = _clone(str(bundle), destination)
+    if reason:
         raise ScaffoldError(
-            f"cannot write {destination}: {reason.removeprefix('fatal: ')}; choose a writable "
-            "folder, nothing was written"
+            f"cannot write {destination}: {reason}; choose a writable folder, nothing was written"
         )
-    subprocess.run(
-        ["git", "-C", str(destination), "switch", "--quiet", "-c", "main"],
-        capture_output=True,
-        check=True,
-    )
-    subprocess.run(
-        ["git", "-C", str(destination), "remote", "remove", "origin"],
-        capture_output=True,
-        check=True,
-    )
-    return versions
+    _checkout_newest_release(destination)
+    for command in (["switch", "--quiet", "-C", "main"], ["remote", "remove", "origin"]):
+        subprocess.run(["git", "-C", str(destination), *command], capture_output=True, check=True)
+    return bundle_versions(bundle)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from scaffold.errors import ScaffoldError
 from scaffold.questions import Questionnaire
+
+if TYPE_CHECKING:
+    from scaffold.answers import Asker
 
 
 @dataclass
@@ -30,3 +36,28 @@ class RenderOptions:
             given.update(answers.read_answers_file(self.answers_file, questionnaire))
         given.update(questions.parse_data(self.data, questionnaire))
         return given
+
+    def asker(self, *, answered: bool, hint: str = "") -> Asker | None:
+        """The prompt function when questions are asked on a terminal, else None.
+
+        Without a terminal the answers must come from --defaults or, when ANSWERED, from
+        --data / --answers-file; HINT says what --defaults takes.
+        """
+        interactive = sys.stdin.isatty()
+        if not interactive and not (self.defaults or answered):
+            raise ScaffoldError(
+                f"no terminal to ask questions on: pass --defaults{hint}, --data KEY=VALUE or "
+                "--answers-file"
+            )
+        if not interactive or self.defaults:
+            return None
+        from scaffold import prompts  # questionary is slow to import; only load it to ask
+
+        return prompts.ask
+
+
+def current_umask() -> int:
+    """The process umask (reading it means setting it; it is set straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

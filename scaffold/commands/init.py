@@ -21,7 +21,7 @@ from typing import Any
 
 from scaffold import answers as answers_mod
 from scaffold import console, questions, template
-from scaffold.commands import RenderOptions
+from scaffold.commands import RenderOptions, current_umask
 from scaffold.commands.new import render, write_error
 from scaffold.errors import ScaffoldError
 
@@ -78,16 +78,7 @@ def _run(target: Path, options: RenderOptions, version: str) -> int:
     given["include_app"] = False
     found = detect.detect(target, given)
 
-    interactive = sys.stdin.isatty()
-    prompting = interactive and not options.defaults
-    if not interactive and not options.defaults and set(given) == {"include_app"}:
-        raise ScaffoldError(
-            "no terminal to ask questions on: pass --defaults (detected answers), "
-            "--data KEY=VALUE or --answers-file"
-        )
-    if prompting:
-        from scaffold import prompts
-    ask = prompts.ask if prompting else None
+    ask = options.asker(answered=set(given) != {"include_app"}, hint=" (detected answers)")
     answers = answers_mod.resolve(
         questionnaire, given, folder_name=target.name, ask=ask, detected=found.answers
     )
@@ -97,7 +88,7 @@ def _run(target: Path, options: RenderOptions, version: str) -> int:
         _show(plan, diffs=True)
         console.info(f"\nDry run: nothing written to {target}.")
         return 0
-    if not _decide(plan, target, options.force, prompting):
+    if not _decide(plan, target, options.force, prompting=ask is not None):
         console.info("Nothing written.")
         return 0
     try:
@@ -130,7 +121,7 @@ def _plan(target: Path, answers: Mapping[str, Any], source: template.Source) -> 
     return plan
 
 
-def _decide(plan: list[Planned], target: Path, force: bool, prompting: bool) -> bool:
+def _decide(plan: list[Planned], target: Path, force: bool, *, prompting: bool) -> bool:
     """Turn every conflict into overwrite or skip; False when the user quits."""
     conflicts = [p for p in plan if p.status == "conflict"]
     for item in conflicts:
@@ -212,18 +203,12 @@ def _write(target: Path, plan: list[Planned]) -> None:
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(item.new)
-            mode = destination.stat().st_mode if destination.exists() else 0o666 & ~_umask()
+            mode = destination.stat().st_mode if destination.exists() else 0o666 & ~current_umask()
             Path(temporary).chmod(mode & 0o7777)
             Path(temporary).replace(destination)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _show(plan: list[Planned], *, diffs: bool) -> None:

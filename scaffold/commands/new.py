@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import errno
-import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,7 +11,7 @@ from typing import Any
 
 from scaffold import answers as answers_mod
 from scaffold import console, lockfiles, questions, template
-from scaffold.commands import RenderOptions
+from scaffold.commands import RenderOptions, current_umask
 from scaffold.errors import ScaffoldError, TargetNotEmpty
 
 
@@ -25,18 +23,12 @@ def run(options: RenderOptions, version: str) -> int:
     questionnaire = questions.load(source.folder)
     given = options.given(questionnaire)
 
-    interactive = sys.stdin.isatty()
-    if not interactive and not (options.defaults or given):
-        raise ScaffoldError(
-            "no terminal to ask questions on: pass --defaults, --data KEY=VALUE or --answers-file"
-        )
+    ask = options.asker(answered=bool(given))
     given.setdefault("include_app", True)  # a new service gets its skeleton; init says no
-    prompting = interactive and not options.defaults
-    if prompting:
-        from scaffold import prompts  # questionary is slow to import; only load it to ask
-    ask = prompts.ask if prompting else None
     answers = answers_mod.resolve(questionnaire, given, folder_name=target.name, ask=ask)
-    if prompting:
+    if ask is not None:
+        from scaffold import prompts
+
         shown = [
             (k, ("yes" if v else "no") if isinstance(v, bool) else v)
             for k, v in answers.items()
@@ -143,9 +135,7 @@ def _files(root: Path) -> list[str]:
 
 def _place(scratch: Path, target: Path) -> None:
     """Move the rendered tree into TARGET: one rename when TARGET is new or empty."""
-    umask = os.umask(0)
-    os.umask(umask)
-    scratch.chmod(0o777 & ~umask)
+    scratch.chmod(0o777 & ~current_umask())
     if target.is_dir() and not any(target.iterdir()):
         target.rmdir()
     if not target.exists():
