@@ -110,6 +110,27 @@ def _parser() -> argparse.ArgumentParser:
         help="ask nothing: keep previous answers, give new questions their defaults",
     )
     update.add_argument("--vcs-ref", metavar="VERSION", help="template release to update to")
+    update.add_argument(
+        "--ask",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="ask this recorded answer again (repeatable)",
+    )
+    update.add_argument("--reconfigure", action="store_true", help="ask every question again")
+    update.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 0 when on the newest release, 2 when a newer one is available; change nothing",
+    )
+    update.add_argument(
+        "--dry-run", action="store_true", help="show the files that would change and the diff"
+    )
+    update.add_argument(
+        "--force",
+        action="store_true",
+        help="allow an update that deletes files holding your committed changes",
+    )
     return parser
 
 
@@ -188,7 +209,15 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     return update.run(
         update.UpdateOptions(
-            target=args.directory, data=args.data, defaults=args.defaults, vcs_ref=args.vcs_ref
+            target=args.directory,
+            data=args.data,
+            defaults=args.defaults,
+            vcs_ref=args.vcs_ref,
+            ask=args.ask,
+            reconfigure=args.reconfigure,
+            check=args.check,
+            dry_run=args.dry_run,
+            force=args.force,
         )
     )
 

@@ -122,7 +122,12 @@ def _to_bool(text: str) -> bool:
 
 def load(template_dir: Path) -> Questionnaire:
     """Read the questions of the Copier template in TEMPLATE_DIR."""
-    config = yaml.safe_load((template_dir / "copier.yml").read_text(encoding="utf-8"))
+    return parse((template_dir / "copier.yml").read_text(encoding="utf-8"))
+
+
+def parse(copier_yml: str) -> Questionnaire:
+    """The questions of a copier.yml given as text (e.g. read from a template release)."""
+    config = yaml.safe_load(copier_yml)
     questions = [_question(name, spec) for name, spec in config.items() if not name.startswith("_")]
     env = SandboxedEnvironment(
         extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],

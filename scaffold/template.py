@@ -64,30 +64,71 @@ def bundle_versions(bundle: Path) -> list[str]:
     return [line.split("refs/tags/", 1)[1] for line in heads.splitlines() if "refs/tags/" in line]
 
 
-def release_file(name: str, ref: str | None = None) -> str | None:
-    """NAME's text in release REF (default: the newest) of the installed bundle, or None."""
-    from packaging.version import Version
+def local_source(src_path: str) -> str:
+    """SRC_PATH as git reads it: `~` expanded for a local path (as Copier does), URLs unchanged."""
+    return str(Path(src_path).expanduser()) if src_path.startswith("~") else src_path
 
-    bundle = Path(BUNDLE_SRC).expanduser()
-    versions = bundle_versions(bundle)
-    if not versions:
-        return None
-    ref = ref or str(max(versions, key=Version))
+
+def releases(src_path: str) -> list[str]:
+    """The PEP 440 release tags of SRC_PATH (bundle, repository or URL), oldest first, or []."""
+    from packaging.version import InvalidVersion, Version
+
+    _require_git()
+    listed = subprocess.run(
+        ["git", "ls-remote", "--tags", "--refs", local_source(src_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    found = []
+    for line in listed.stdout.splitlines():
+        tag = line.partition("refs/tags/")[2]
+        try:
+            found.append((Version(tag), tag))
+        except InvalidVersion:
+            continue
+    return [tag for _, tag in sorted(found)]
+
+
+def release_files(src_path: str, ref: str, names: list[str]) -> dict[str, str | None]:
+    """The text of each of NAMES at release REF of SRC_PATH; None where that release has none."""
+    _require_git()
+    texts: dict[str, str | None] = dict.fromkeys(names)
     with tempfile.TemporaryDirectory() as scratch:
-        cloned = subprocess.run(
-            ["git", "clone", "--quiet", "--bare", str(bundle), scratch],
+        fetched = subprocess.run(
+            [
+                "git",
+                "clone",
+                "--quiet",
+                "--bare",
+                "--depth=1",
+                "--branch",
+                ref,
+                _clone_url(local_source(src_path)),
+                scratch,
+            ],
             capture_output=True,
             check=False,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
         )
-        if cloned.returncode != 0:
-            return None
-        shown = subprocess.run(
-            ["git", "--git-dir", scratch, "show", f"{ref}:{name}"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    return shown.stdout if shown.returncode == 0 else None
+        if fetched.returncode != 0:
+            return texts
+        for name in names:
+            shown = subprocess.run(
+                ["git", "--git-dir", scratch, "show", f"{ref}:{name}"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            texts[name] = shown.stdout if shown.returncode == 0 else None
+    return texts
+
+
+def _clone_url(source: str) -> str:
+    """A local repository as a file:// URL, so a shallow clone works for it too."""
+    path = Path(source)
+    return path.absolute().as_uri() if path.is_dir() else source
 
 
 def install_bundle() -> str:

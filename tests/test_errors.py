@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 
 from helpers import REPO, assert_nothing_written, assert_one_line_error, git_save, run_scaffold
 
@@ -56,11 +57,25 @@ def _service(home: Path, *, commit: bool = True) -> Path:
     return home / "svc"
 
 
-def _update_with(change: Callable[[Path], object], *, commit: bool = True) -> Setup:
+def _answers(service: Path, change: Callable[[dict[str, object]], object]) -> None:
+    """Change the service's recorded answers as CHANGE does to the mapping."""
+    path = service / ".copier-answers.yml"
+    answers = yaml.safe_load(path.read_text())
+    change(answers)
+    path.write_text(yaml.safe_dump(answers))
+
+
+def _update_with(
+    change: Callable[[Path], object], *args: str, commit: bool = True, save: bool = False
+) -> Setup:
+    """An update of a service after CHANGE (committed when SAVE), with ARGS."""
+
     def setup(home: Path) -> list[str | Path]:
         service = _service(home, commit=commit)
         change(service)
-        return ["update", service, "--defaults"]
+        if save:
+            git_save(service, "the team's change")
+        return ["update", service, "--defaults", *args]
 
     return setup
 
@@ -179,7 +194,44 @@ CATALOGUE: dict[str, Case] = {
     ),
     "update: unknown template release": Case(
         lambda home: ["update", _service(home), "--defaults", "--vcs-ref", "9.9.9"],
-        "update failed:",
+        "template release 9.9.9 not found in ~/.local/share/scaffold/templates.bundle: choose one",
+    ),
+    "update: downgrade": Case(
+        lambda home: ["update", _service(home), "--vcs-ref", "0.1.0"],
+        "newer than 0.1.0: downgrades are not supported",
+    ),
+    "update: answers without a template source": Case(
+        _update_with(lambda s: _answers(s, lambda a: a.pop("_src_path"))),
+        "records no template source or release (_src_path, _commit): restore it from git",
+    ),
+    "update: template source gone": Case(
+        _update_with(
+            lambda s: _answers(s, lambda a: a.update(_src_path="/nonexistent/tpl")), save=True
+        ),
+        "cannot read the template releases of /nonexistent/tpl: check that it exists",
+    ),
+    "update: --ask an unknown key": Case(
+        lambda home: ["update", _service(home), "--ask", "colour"],
+        "--ask: unknown key colour (valid keys:",
+        code=2,
+    ),
+    "update: answer deletes edited files": Case(
+        _update_with(
+            lambda s: (s / "app/main.py").write_text("# ours\n"),
+            "--data",
+            "include_app=false",
+            save=True,
+        ),
+        "these answers would delete app/main.py, which hold your committed changes: keep",
+    ),
+    "update: release that cannot update older services": Case(
+        _update_with(
+            lambda s: _answers(s, lambda a: (a.pop("include_app"), a.update(_commit="0.3.0"))),
+            "--vcs-ref",
+            "0.4.0",
+            save=True,
+        ),
+        "template release 0.4.0 cannot update a service made by 0.3.0",
     ),
     "update: conflict with an edit": Case(
         _update_with(_conflicting_edit), "update left conflicts in Dockerfile: resolve the <<<<<<<"
@@ -270,6 +322,8 @@ CATALOGUE: dict[str, Case] = {
 }
 # Errors no user input reaches, each with the reason it is not in the catalogue.
 UNREACHABLE = {
+    "update failed": "Copier refusing an update that scaffold's own checks let through",
+    "for the dry run": "git failing to clone the repository it has just read",
     "; check its permissions": "root reads every folder: test_init drops that capability",
     "has no copier.yml at release": "a tagged repository that is no template: test_init",
     "rendering the template failed": "Copier failing on a template that every test renders",

@@ -7,7 +7,12 @@ import sys
 import zipfile
 from pathlib import Path
 
-from scaffold._release import build_bundle, history_releases
+import jinja2
+import yaml
+
+from scaffold import changelog, questions
+from scaffold._release import build_bundle, history_releases, version_of
+from scaffold.answers import resolve
 
 from helpers import REPO, git, git_save, set_version, template_source
 
@@ -104,3 +109,48 @@ def test_shipped_releases_are_never_rewritten() -> None:
             f"templates/ of release {version} changed: bump the version in pyproject.toml "
             "before changing the template"
         )
+
+
+def _release_questions() -> dict[str, str]:
+    """copier.yml of every release in the history, and of the version being worked on."""
+    found = {
+        version: git(REPO, "show", f"{commit}:templates/copier.yml")
+        for version, commit in history_releases(REPO).items()
+    }
+    found[version_of((REPO / "pyproject.toml").read_text()) or "?"] = (
+        REPO / "templates/copier.yml"
+    ).read_text()
+    return found
+
+
+def test_every_release_has_a_changelog_entry() -> None:
+    listed = changelog.entries((REPO / "templates/CHANGELOG.md").read_text())
+    missing = [v for v in _release_questions() if not listed.get(v)]
+    assert not missing, f"templates/CHANGELOG.md has no entry for {missing}: add what changes"
+
+
+def _recorded_by(copier_yml: str) -> list[dict[str, object]]:
+    """The answers a release records with its defaults, for each language it offers."""
+    questionnaire = questions.parse(copier_yml)
+    language = next(q for q in questionnaire if q.name == "language")
+    return [
+        resolve(questionnaire, {"language": c.value}, folder_name="svc", ask=None)
+        for c in language.choices
+    ]
+
+
+def test_the_newest_exclude_rules_work_with_every_older_releases_answers() -> None:
+    """Copier renders the old side of an update with the answers the old release recorded and
+    the new release's _exclude: an answer a later release added must have a default there."""
+    config = yaml.safe_load((REPO / "templates/copier.yml").read_text())
+    newest = questions.load(REPO / "templates")
+    for version, copier_yml in _release_questions().items():
+        for answers in _recorded_by(copier_yml):
+            for rule in config["_exclude"]:
+                try:
+                    newest.render(rule, {**answers, "_copier_conf": {}})
+                except jinja2.UndefinedError as error:
+                    raise AssertionError(
+                        f"_exclude uses an answer release {version} did not record ({error}): "
+                        "read it with `| default(...)`"
+                    ) from None
