@@ -182,9 +182,12 @@ def _update_on_a_terminal(service: Path, home: Path) -> subprocess.CompletedProc
         timeout=120,
         dimensions=(40, 120),
     )
-    asked = []
+    asked: list[str] = []
     while child.expect([QUESTION, pexpect.EOF]) == 0:
-        asked.append(child.match.group(1))
+        question = child.match.group(1).strip()
+        if asked and asked[-1] == question:
+            continue  # the same prompt drawn again with its answer
+        asked.append(question)
         child.send("\r")
     child.close()
     return subprocess.CompletedProcess(
@@ -250,6 +253,8 @@ def test_every_route_updates_an_old_service_and_keeps_the_teams_edits(
         assert SKELETON_EDIT.encode() in files[str(_edited(original))], f"{where}: edit lost"
         if answers.get("include_app") == "false":
             assert files[PROJECT_FILE] == b"The team's own notes.\n", where
+        if route == "terminal":
+            _assert_asked_only_new_questions(release, original, copy, result.stderr.splitlines())
         results[route] = files
 
     first = results[ROUTES[0]]
@@ -263,6 +268,31 @@ def test_every_route_updates_an_old_service_and_keeps_the_teams_edits(
     assert sorted(got) == sorted(want), "the update leaves other files than a fresh render"
     differ = [path for path in want if got[path] != want[path]]
     assert not differ, f"after the update these differ from a fresh render: {differ}"
+
+
+def _assert_asked_only_new_questions(
+    release: str, service: Path, updated: Path, asked: list[str]
+) -> None:
+    """On a terminal, update asks exactly the questions the newest release added that apply
+    to this service (none when none was added), and none the service's release answered."""
+    before = questions.parse(RELEASES[release])
+    newest = questions.parse(RELEASES[NEWEST])
+    added = set(newest.names()) - set(before.names()) - {"include_app"}
+    context = {**read_answers(updated), "_folder_name": "svc"}
+    expected = [
+        str(newest.render(q.help, context)).strip()
+        for q in newest
+        if q.name in added
+        and newest.applies(q, context)
+        and not (q.choices and len(newest.available(q, context)) == 1)
+    ]
+    assert asked == expected, f"{release} -> {NEWEST}: asked {asked}, not {expected}"
+    recorded = set(read_answers(service))
+    for question in before:
+        prefix = str(question.help).split("{", 1)[0].strip()
+        if question.name in recorded and len(prefix) > 8:
+            again = [text for text in asked if text.startswith(prefix)]
+            assert not again, f"asked the recorded {question.name} again: {again}"
 
 
 def _edited(service: Path) -> Path:
