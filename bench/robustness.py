@@ -4,7 +4,7 @@ Runs the lint, property, error, interrupt, update and init tests once (pytest, w
 statistics), counts what passed and failed per kind, and rewrites the "robustness" section of
 BENCHMARKS.md. Nothing here is typed in by hand: a figure is a count of tests that ran.
 
-    .venv/bin/python bench/robustness.py            # about 10 minutes
+    .venv/bin/python bench/robustness.py            # about 20 minutes
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ FILES = [
     "tests/test_pty.py",
     "tests/test_update.py",
     "tests/test_init.py",
+    "tests/test_upgrades.py",
 ]
+UPGRADE_TEST = "test_every_route_updates_an_old_service_and_keeps_the_teams_edits"
 # figure -> test function names (without parameters) whose cases it counts.
 KINDS = {
     "service combinations rendered, hadolint with 0 findings": ["test_hadolint_has_zero_findings"],
@@ -96,6 +98,7 @@ def main() -> int:
             check=False,
         )
         outcomes = _outcomes(junit)
+        junit_text = junit.read_text()
     examples = _examples(run.stdout)
     rows = []
     for figure, tests in KINDS.items():
@@ -109,6 +112,15 @@ def main() -> int:
             "injection attempts (hypothesis, nasty strings in every free-text answer) that "
             "changed a file's structure",
             f"{outcomes[(INJECTION_TEST, 'failed')]} of {attempts}",
+        )
+    )
+    services, routes, conflicts = _upgrades(junit_text)
+    rows.append(
+        (
+            "services of every older release x update routes (scaffold, copier, Renovate's "
+            "command, terminal): updated with both team edits kept, files as a fresh render",
+            f"{routes}/{services * 4} ({services} services x 4 routes); conflicts reported: "
+            f"{conflicts}",
         )
     )
     rows.append(("hypothesis examples run", str(sum(examples.values()))))
@@ -125,6 +137,21 @@ def _outcomes(junit: Path) -> Counter[tuple[str, str]]:
         skipped = case.find("skipped") is not None
         counts[(name, "failed" if failed or skipped else "passed")] += 1
     return counts
+
+
+def _upgrades(junit_text: str) -> tuple[int, int, int]:
+    """(services, routes that updated them, conflicted files) from the release matrix."""
+    services = routes = conflicts = 0
+    for case in ET.fromstring(junit_text).iter("testcase"):
+        if case.get("name", "").split("[")[0] != UPGRADE_TEST:
+            continue
+        services += 1
+        passed = case.find("failure") is None and case.find("error") is None
+        properties = {p.get("name"): int(p.get("value", 0)) for p in case.iter("property")}
+        if passed:
+            routes += properties.get("routes", 0)
+            conflicts += properties.get("conflicted_files", 0)
+    return services, routes, conflicts
 
 
 def _examples(output: str) -> Counter[str]:
@@ -146,7 +173,7 @@ def _write(rows: list[tuple[str, str]], code: int) -> None:
         "## robustness",
         "",
         "`bench/robustness.py`: counted from one run of the lint, property, error-catalogue, pty, "
-        f"update and init tests (pytest exit code {code}).",
+        f"update, release-matrix and init tests (pytest exit code {code}).",
         "",
         "| figure | result |",
         "| --- | --- |",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -224,7 +224,10 @@ def fresh(answers: dict[str, Any], destination: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("service", SERVICES, ids=[_service_id(s) for s in SERVICES])
 def test_every_route_updates_an_old_service_and_keeps_the_teams_edits(
-    service: tuple[str, dict[str, str]], machine: Path, tmp_path: Path
+    service: tuple[str, dict[str, str]],
+    machine: Path,
+    tmp_path: Path,
+    record_property: Callable[[str, object], None],
 ) -> None:
     release, answers = service
     (tmp_path / "old").mkdir()
@@ -263,6 +266,8 @@ def test_every_route_updates_an_old_service_and_keeps_the_teams_edits(
     recorded = {k: v for k, v in read_answers(tmp_path / ROUTES[0] / "svc").items()}
     expected = fresh({k: v for k, v in recorded.items() if not k.startswith("_")}, tmp_path / "new")
     conflicted = set(_conflicts(tmp_path / ROUTES[0] / "svc"))
+    record_property("routes", len(ROUTES))  # for bench/robustness.py
+    record_property("conflicted_files", len(conflicted))
     got = {k: v for k, v in _without_team_edits(first).items() if k not in conflicted}
     want = {k: v for k, v in expected.items() if k not in conflicted}
     assert sorted(got) == sorted(want), "the update leaves other files than a fresh render"
