@@ -77,7 +77,14 @@ def test_dockerignore_never_excludes_what_the_dockerfile_copies(combo_dir: Path)
 
 def test_dockerignore_keeps_secrets_and_vcs_out(combo_dir: Path) -> None:
     patterns = dockerignore_patterns((combo_dir / ".dockerignore").read_text())
-    for path in [".git/config", ".env", "config/.env.local", "deploy/server.key", "node_modules/x"]:
+    planted = [
+        *(".git/config", ".env", "config/.env.local", "deploy/server.key", "node_modules/x"),
+        *(".npmrc", "web/.npmrc", ".yarnrc", ".pypirc", "pip.conf", ".netrc", "certs/tls.p12"),
+        *(".aws/credentials", ".azure/config", ".config/gcloud/credentials.db"),
+        *(".docker/config.json", ".kube/config", ".ssh/id_ed25519", "id_rsa", "deploy/id_ed25519"),
+        *(".copier-answers.yml", ".github/workflows/docker-publish.yml", ".gitlab-ci.yml"),
+    ]
+    for path in planted:
         if path.startswith("node_modules") and not (combo_dir / "package.json").exists():
             continue
         assert excluded(patterns, path), f"{path} would reach the build context"
