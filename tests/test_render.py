@@ -149,3 +149,36 @@ def test_node_served_by_nginx_is_the_static_site(
             assert (rendered[legacy][1] / name).read_text() == (
                 rendered[static][1] / name
             ).read_text(), f"{legacy} and {static} differ in {name}"
+
+
+def _prod_stage(dockerfile: str) -> list[tuple[str, str]]:
+    instructions = dockerfile_instructions(dockerfile)
+    start = max(i for i, (name, _) in enumerate(instructions) if name == "FROM")
+    return instructions[start:]
+
+
+def test_a_new_revision_rebuilds_no_step_of_the_production_stage(combo_dir: Path) -> None:
+    """CI passes REVISION (the commit) on every build: a RUN after `ARG REVISION` would miss the
+    cache on every commit, so the labels come after the last RUN of the production stage."""
+    prod = _prod_stage((combo_dir / "Dockerfile").read_text())
+    names = [name for name, _ in prod]
+    revision = next(
+        i for i, (name, args) in enumerate(prod) if name == "ARG" and "REVISION" in args
+    )
+    assert "RUN" not in names[revision:], f"RUN after ARG REVISION: {prod[revision:]}"
+
+
+def test_every_compiled_binary_image_has_ca_certificates(
+    rendered: dict[str, tuple[dict[str, Any], Path]],
+) -> None:
+    """A Go or Rust program calling out over TLS with the system roots needs the CA bundle,
+    which scratch and debian-slim images lack unless it is copied in."""
+    checked = 0
+    for answers, folder in rendered.values():
+        if answers["language"] not in {"go", "rust"} or answers["serving"] == "distroless":
+            continue  # distroless/static carries the bundle itself
+        prod = _prod_stage((folder / "Dockerfile").read_text())
+        copies = [args for name, args in prod if name == "COPY"]
+        assert any(a.endswith("/etc/ssl/certs/ca-certificates.crt") for a in copies), copies
+        checked += 1
+    assert checked >= 4
