@@ -121,5 +121,6 @@ def test_gunicorn_cmd_serves_with_old_and_new_gunicorn(version: str, workspace: 
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
+    assert output.count("Booting worker") == int(env["WEB_CONCURRENCY"]), output
     assert "Control server error" not in output, output
     assert "/nonexistent" not in output, output
