@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pexpect
@@ -125,11 +125,7 @@ def test_scaffold_update_on_a_fresh_home_finds_the_release(home: Path, tmp_path:
 
 
 def test_update_twice_is_idempotent(tmp_path: Path, template_repo: Path) -> None:
-    home = tmp_path / "home"
-    install(template_repo, home)
-    service = new_service(tmp_path, home)
-    change_template(template_repo)
-    install(template_repo, home)
+    home, service = behind(tmp_path, template_repo, change_template)
     assert run_scaffold("update", service, "--defaults", home=home).returncode == 0
     git_save(service, "updated")
     again = run_scaffold("update", service, "--defaults", home=home)
@@ -199,6 +195,19 @@ def test_a_renamed_answer_key_keeps_the_services_answer(
     assert read_answers(plain)["runtime_uid"] == 10001, "plain copier kept it: no mapping needed?"
 
 
+def behind(
+    tmp_path: Path, repo: Path, next_release: Callable[[Path], None] | None = None
+) -> tuple[Path, Path]:
+    """A committed service on release 1.0.0, and NEXT_RELEASE (1.1.0) installed: (home, service)."""
+    home = tmp_path / "home"
+    install(repo, home)
+    service = new_service(tmp_path, home)
+    if next_release is not None:
+        next_release(repo)
+        install(repo, home)
+    return home, service
+
+
 def changelog(repo: Path, version: str, line: str) -> None:
     """Add VERSION's entry to the template changelog, as every release must."""
     path = repo / "templates/CHANGELOG.md"
@@ -208,9 +217,7 @@ def changelog(repo: Path, version: str, line: str) -> None:
 
 
 def test_check_says_whether_a_newer_release_exists(tmp_path: Path, template_repo: Path) -> None:
-    home = tmp_path / "home"
-    install(template_repo, home)
-    service = new_service(tmp_path, home)
+    home, service = behind(tmp_path, template_repo)
     current = run_scaffold("update", service, "--check", home=home)
     assert (current.returncode, current.stdout.strip()) == (
         0,
@@ -218,8 +225,8 @@ def test_check_says_whether_a_newer_release_exists(tmp_path: Path, template_repo
     )
     change_template(template_repo)
     install(template_repo, home)
-    behind = run_scaffold("update", service, "--check", home=home)
-    assert (behind.returncode, behind.stdout.strip()) == (2, "1.0.0 → 1.1.0 available")
+    late = run_scaffold("update", service, "--check", home=home)
+    assert (late.returncode, late.stdout.strip()) == (2, "1.0.0 → 1.1.0 available")
     assert read_answers(service)["_commit"] == "1.0.0", "--check changes nothing"
     missing = run_scaffold("update", tmp_path, "--check", home=home)
     assert missing.returncode == 1 and "has no .copier-answers.yml" in missing.stderr
@@ -228,9 +235,7 @@ def test_check_says_whether_a_newer_release_exists(tmp_path: Path, template_repo
 def test_update_names_the_release_step_and_what_it_changes(
     tmp_path: Path, template_repo: Path
 ) -> None:
-    home = tmp_path / "home"
-    install(template_repo, home)
-    service = new_service(tmp_path, home)
+    home, service = behind(tmp_path, template_repo)
     changelog(template_repo, "1.1.0", "Health checks run every 20 s instead of 10 s.")
     change_template(template_repo)
     install(template_repo, home)
@@ -242,11 +247,7 @@ def test_update_names_the_release_step_and_what_it_changes(
 
 
 def test_dry_run_shows_the_diff_and_writes_nothing(tmp_path: Path, template_repo: Path) -> None:
-    home = tmp_path / "home"
-    install(template_repo, home)
-    service = new_service(tmp_path, home)
-    change_template(template_repo)
-    install(template_repo, home)
+    home, service = behind(tmp_path, template_repo, change_template)
     head = git(service, "rev-parse", "HEAD")
     result = run_scaffold("update", service, "--dry-run", home=home)
     assert result.returncode == 0, result.stderr
@@ -263,9 +264,7 @@ def test_answers_that_would_delete_edited_files_are_refused(
 ) -> None:
     """Answering include_app=false would delete the skeleton: a file the team changed is kept
     unless --force says otherwise, and the refused update leaves the tree as it was."""
-    home = tmp_path / "home"
-    install(template_repo, home)
-    service = new_service(tmp_path, home)
+    home, service = behind(tmp_path, template_repo)
     main = service / "app/main.py"
     main.write_text(main.read_text() + "# our code\n")
     git_save(service, "our code")
@@ -313,11 +312,7 @@ def finish(child: pexpect.spawn) -> tuple[int, str]:
 def test_on_a_terminal_update_asks_nothing_when_no_question_was_added(
     tmp_path: Path, template_repo: Path
 ) -> None:
-    home = tmp_path / "home"
-    install(template_repo, home)
-    service = new_service(tmp_path, home)
-    change_template(template_repo)
-    install(template_repo, home)
+    home, service = behind(tmp_path, template_repo, change_template)
     child = spawn_update(service, home)
     child.expect_exact("template 1.0.0 → 1.1.0")
     code, output = finish(child)
@@ -330,11 +325,7 @@ def test_on_a_terminal_update_asks_nothing_when_no_question_was_added(
 def test_on_a_terminal_update_asks_exactly_the_new_question(
     tmp_path: Path, template_repo: Path
 ) -> None:
-    home = tmp_path / "home"
-    install(template_repo, home)
-    service = new_service(tmp_path, home)
-    add_question(template_repo)
-    install(template_repo, home)
+    home, service = behind(tmp_path, template_repo, add_question)
     child = spawn_update(service, home)
     child.expect_exact("Log format of the service")
     child.send("\x1b[B\r")  # text
@@ -350,9 +341,7 @@ def test_on_a_terminal_update_asks_exactly_the_new_question(
 
 
 def test_ask_puts_a_recorded_answer_to_the_user_again(tmp_path: Path, template_repo: Path) -> None:
-    home = tmp_path / "home"
-    install(template_repo, home)
-    service = new_service(tmp_path, home)
+    home, service = behind(tmp_path, template_repo)
     child = spawn_update(service, home, "--ask", "uid")
     child.expect_exact("Numeric user and group id")
     child.expect_exact("10001")  # the recorded answer is the default
@@ -366,11 +355,7 @@ def test_ask_puts_a_recorded_answer_to_the_user_again(tmp_path: Path, template_r
 def test_ctrl_c_at_the_question_leaves_the_service_as_it_was(
     tmp_path: Path, template_repo: Path
 ) -> None:
-    home = tmp_path / "home"
-    install(template_repo, home)
-    service = new_service(tmp_path, home)
-    add_question(template_repo)
-    install(template_repo, home)
+    home, service = behind(tmp_path, template_repo, add_question)
     child = spawn_update(service, home)
     child.expect_exact("Log format of the service")
     child.send("\x03")
@@ -384,11 +369,7 @@ def test_ctrl_c_while_merging_leaves_the_service_as_it_was(
     tmp_path: Path, template_repo: Path
 ) -> None:
     """SIGINT to the terminal's process group once Copier has started rendering the new release."""
-    home = tmp_path / "home"
-    install(template_repo, home)
-    service = new_service(tmp_path, home)
-    change_template(template_repo)
-    install(template_repo, home)
+    home, service = behind(tmp_path, template_repo, change_template)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     child = pexpect.spawn(
