@@ -176,17 +176,16 @@ def _resolve(  # noqa: PLR0917
         if name not in reask:
             if kept is not None:
                 return kept
-            if name in previous:
-                console.info(
-                    f"note: the recorded {name}={previous[name]!r} is no longer a valid answer"
-                )
-            elif name in COMMAND_SET:
+            if name in COMMAND_SET and name not in previous:
                 return q.default(question, context)
-        if prompt is None:
-            return q.default(question, context) if kept is None else kept
         if kept is not None:  # asked again: the recorded answer is the default, not "detected"
             question = dataclasses.replace(question, default=kept)
-        return prompt(q, question, context, None)
+        value = (
+            q.default(question, context) if prompt is None else prompt(q, question, context, None)
+        )
+        if name in previous and kept is None:
+            console.info(f"note: {name}={previous[name]!r} no longer applies; now {name}={value!r}")
+        return value
 
     return answers_mod.resolve(
         questionnaire, data, folder_name=folder_name, ask=keep_or_ask, detected=previous
@@ -378,7 +377,10 @@ def _report(target: Path, plan: Plan) -> int:
     if not _changed_files(target)[0]:
         console.info(f"{target.name} is up to date with template {plan.release}.")
         return 0
-    console.info(f"\nUpdated from template {plan.current} to {plan.release}.")
+    if plan.current == plan.release:
+        console.info(f"\nRendered template {plan.release} again with the new answers.")
+    else:
+        console.info(f"\nUpdated from template {plan.current} to {plan.release}.")
     console.next_steps(["git diff  # review the changes", "git commit -am 'Update Docker setup'"])
     return 0
 
