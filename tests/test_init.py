@@ -59,6 +59,16 @@ DETECTED: dict[str, dict[str, Any]] = {
         "dev_test_prod": False,
         "project_name": "nightly-jobs",
     },
+    # The Flask tutorial's shape: an application factory, pytest in an optional extra, runtime.txt.
+    "python-flask-factory": {
+        "language": "python",
+        "package_manager": "uv",
+        "language_version": "3.12",
+        "serving": "gunicorn",
+        "entrypoint": "flaskr:create_app()",
+        "dev_test_prod": True,
+        "project_name": "flaskr",
+    },
     "django-site": {
         "language": "python",
         "package_manager": "pip",

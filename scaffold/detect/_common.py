@@ -1,0 +1,122 @@
+"""What every language's detection shares: the result, and careful reading of project files."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffold.errors import ScaffoldError
+
+#: Folders never searched: dependencies, build output, version control.
+SKIP = {
+    "node_modules",
+    ".git",
+    ".venv",
+    "venv",
+    "vendor",
+    "target",
+    "build",
+    "dist",
+    "bin",
+    "obj",
+    "__pycache__",
+    ".next",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+}
+
+
+@dataclass
+class Detection:
+    """Answers read from a project, where each came from, and what the user should know."""
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def found(self, key: str, value: Any, source: str) -> None:
+        """Record VALUE for question KEY unless an earlier, stronger source set it."""
+        if value is not None and value != "" and key not in self.answers:
+            self.answers[key] = value
+            self.sources[key] = source
+
+
+def walk(root: Path, depth: int) -> Iterator[Path]:
+    """Files under ROOT to DEPTH folders down.
+
+    Dependency folders, symlinked folders and folders it may not read are skipped, so a symlink
+    loop or a locked folder cannot stop detection.
+    """
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_symlink() and entry.is_dir():
+                continue
+            if entry.is_dir():
+                if depth > 0 and entry.name not in SKIP and not entry.name.startswith("."):
+                    yield from walk(entry, depth - 1)
+            elif entry.is_file():
+                yield entry
+        except OSError:
+            continue
+
+
+def text_of(path: Path) -> str:
+    """PATH's text, or "" when it is missing, unreadable or not text."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def json_object(root: Path, name: str) -> dict[str, Any]:
+    """A JSON manifest as a mapping ({} when absent); refused when it cannot be read."""
+    try:
+        text = (root / name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError:
+        raise ScaffoldError(f"{name} is not UTF-8 text: save it as UTF-8 first") from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ScaffoldError(f"cannot read {name}: {reason}; check its permissions") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ScaffoldError(f"{name} is not valid JSON ({error}): fix it first") from None
+    if not isinstance(data, dict):
+        raise ScaffoldError(f"{name} is not a JSON object: fix it first")
+    return data
+
+
+def toml_table(root: Path, name: str, found: Detection) -> dict[str, Any]:
+    text = text_of(root / name)
+    if not text:
+        return {}
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found.warnings.append(f"{name} is not valid TOML ({error}); its settings were not read")
+        return {}
+
+
+def kebab(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", text).lower())
+    return "-".join(words).lstrip("0123456789-")[:63].strip("-")
+
+
+def version_in(text: str, parts: int = 2) -> str | None:
+    """The first version number in TEXT, cut to PARTS components ("v20.11.1" -> "20.11")."""
+    match = re.search(r"(\d+(?:\.\d+)*)", text)
+    if not match:
+        return None
+    return ".".join(match.group(1).split(".")[:parts])

@@ -1,0 +1,161 @@
+"""Python services: pyproject.toml, requirements files, lockfiles and version files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from scaffold.detect._common import Detection, kebab, text_of, toml_table, version_in, walk
+
+_PYTHON_VERSIONS = ["3.14", "3.13", "3.12", "3.11", "3.10", "3.9"]
+
+
+def read(root: Path, found: Detection) -> None:
+    """Record a Python project's answers: package manager, version, server, entry point."""
+    pyproject = toml_table(root, "pyproject.toml", found)
+    project = pyproject.get("project", {})
+    poetry = pyproject.get("tool", {}).get("poetry", {})
+    found.found(
+        "project_name",
+        kebab(str(project.get("name") or poetry.get("name") or "")),
+        "pyproject.toml",
+    )
+    if (root / "uv.lock").is_file():
+        found.found("package_manager", "uv", "uv.lock")
+    elif (root / "poetry.lock").is_file() or poetry:
+        found.found(
+            "package_manager",
+            "poetry",
+            "poetry.lock" if (root / "poetry.lock").is_file() else "[tool.poetry]",
+        )
+    elif (root / "requirements.txt").is_file():
+        found.found("package_manager", "pip", "requirements.txt")
+    elif pyproject:
+        found.found("package_manager", "uv", "PEP 621 pyproject.toml")
+    manager = found.answers.get("package_manager", "pip")
+    lock = {"uv": "uv.lock", "poetry": "poetry.lock", "pip": "requirements.txt"}[manager]
+    if not (root / lock).is_file():
+        found.warnings.append(
+            f"no {lock}: the image installs exactly what it pins; create it "
+            f"(`{'uv lock' if manager == 'uv' else 'poetry lock'}`) and commit it before building"
+        )
+    version = version_in(text_of(root / ".python-version"))
+    found.found("language_version", version, ".python-version")
+    heroku = re.match(r"\s*python-(\d+\.\d+)", text_of(root / "runtime.txt"))
+    found.found("language_version", heroku and heroku.group(1), "runtime.txt")
+    requires = project.get("requires-python") or poetry.get("dependencies", {}).get("python")
+    if isinstance(requires, str):
+        found.found("language_version", _python_for(requires), "requires-python")
+    runtime = _python_requirements(root, project, poetry, dev=False)
+    dev = _python_requirements(root, project, poetry, dev=True)
+    for group in pyproject.get("dependency-groups", {}).values():
+        dev |= _requirement_names([g for g in group if isinstance(g, str)])
+    if "gunicorn" in runtime or ({"flask", "django"} & runtime and not {"uvicorn"} & runtime):
+        found.found("serving", "gunicorn", "gunicorn" if "gunicorn" in runtime else "flask/django")
+    elif {"uvicorn", "fastapi", "starlette"} & runtime:
+        found.found("serving", "uvicorn", "uvicorn/fastapi")
+    else:
+        found.found("serving", "python", "no web server in the dependencies")
+    _python_entrypoint(root, project, found)
+    tests = "pytest" in dev or "pytest" in runtime
+    if manager == "pip":
+        tests = tests and (root / "requirements-dev.txt").is_file()
+    found.found("dev_test_prod", tests, "pytest in the dev dependencies")
+
+
+def _python_for(spec: str) -> str | None:
+    """The newest Python release REQUIRES (a requires-python specifier) admits."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    caret = re.fullmatch(r"\s*([\^~])\s*(\d+)\.(\d+)\S*\s*", spec)  # Poetry's ^3.11, ~3.11
+    if caret:
+        mark, major, minor = caret.groups()
+        upper = f"{int(major) + 1}" if mark == "^" else f"{major}.{int(minor) + 1}"
+        spec = f">={major}.{minor},<{upper}"
+    try:
+        specifiers = SpecifierSet(spec)
+    except InvalidSpecifier:
+        return None
+    return next((v for v in _PYTHON_VERSIONS if specifiers.contains(v + ".0")), None)
+
+
+def _requirement_names(lines: Iterator[str] | list[str]) -> set[str]:
+    names = set()
+    for line in lines:
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", str(line))
+        if match and not str(line).lstrip().startswith(("-", "#")):
+            names.add(match.group(1).lower().replace("_", "-"))
+    return names
+
+
+def _python_requirements(
+    root: Path, project: Mapping[str, Any], poetry: Mapping[str, Any], *, dev: bool
+) -> set[str]:
+    if dev:
+        groups = [*project.get("optional-dependencies", {}).values()]
+        groups += [g.get("dependencies", {}) for g in poetry.get("group", {}).values()]
+        files = ["requirements-dev.txt", "requirements-test.txt"]
+    else:
+        groups = [project.get("dependencies", []), poetry.get("dependencies", {})]
+        files = ["requirements.txt"]
+    names = set()
+    for group in groups:
+        names |= _requirement_names(list(group))
+    for name in files:
+        names |= _requirement_names(text_of(root / name).splitlines())
+    return names
+
+
+_APP_OBJECT = re.compile(
+    r"^(\w+)\s*(?::\s*\w+\s*)?=\s*(?:flask\.)?(Flask|FastAPI|Starlette|Quart)\(", re.MULTILINE
+)
+
+
+def _python_entrypoint(root: Path, project: Mapping[str, Any], found: Detection) -> None:
+    serving = found.answers.get("serving")
+    modules = [p for p in walk(root, depth=3) if p.suffix == ".py" and "test" not in p.name]
+    if serving == "python":
+        scripts = project.get("scripts", {})
+        if scripts:
+            target = str(next(iter(scripts.values()))).split(":")[0]
+            found.found("entrypoint", target, "[project.scripts]")
+        main = next((p for p in modules if p.name == "__main__.py"), None)
+        if main is not None:
+            found.found("entrypoint", _module(root, main.parent), main.name)
+        return
+    for path in modules:
+        if path.name == "wsgi.py" and "application" in text_of(path) and serving == "gunicorn":
+            found.found("entrypoint", f"{_module(root, path)}:application", "Django's wsgi.py")
+            return
+    for path in modules:
+        match = _APP_OBJECT.search(text_of(path))
+        if match and (serving == "gunicorn") == (match.group(2) in {"Flask"}):
+            found.found(
+                "entrypoint", f"{_module(root, path)}:{match.group(1)}", str(path.relative_to(root))
+            )
+            return
+    if serving == "gunicorn":
+        _flask_factory(root, modules, found)
+
+
+_FACTORY = re.compile(r"^def\s+(create_app|make_app)\s*\(", re.MULTILINE)
+
+
+def _flask_factory(root: Path, modules: list[Path], found: Detection) -> None:
+    """A Flask application factory (the Flask tutorial's layout): gunicorn calls it."""
+    for path in modules:
+        text = text_of(path)
+        match = _FACTORY.search(text)
+        if match and "Flask(" in text:
+            name = match.group(1)
+            where = f"{path.relative_to(root)}: {name}() (Flask application factory)"
+            found.found("entrypoint", f"{_module(root, path)}:{name}()", where)
+            return
+
+
+def _module(root: Path, path: Path) -> str:
+    relative = path.relative_to(root).with_suffix("")
+    # Relative to the project root, where the image runs it (a src/ layout keeps its src.).
+    return ".".join(p for p in relative.parts if p != "__init__")
