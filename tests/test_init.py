@@ -69,6 +69,37 @@ DETECTED: dict[str, dict[str, Any]] = {
         "dev_test_prod": True,
         "project_name": "flaskr",
     },
+    # TypeScript compiled by tsc: the image builds it and starts dist/index.js (node_build_step).
+    "node-ts-express": {
+        "language": "node",
+        "package_manager": "npm",
+        "serving": "node",
+        "build_script": True,
+        "entrypoint": "dist/index.js",
+        "port": 4000,
+        "dev_test_prod": True,
+        "project_name": "inventory-api",
+    },
+    # Nest's layout: `nest start`, and `node dist/main` (no extension) for production.
+    "node-nest": {
+        "language": "node",
+        "serving": "node",
+        "build_script": True,
+        "entrypoint": "dist/main.js",
+        "port": 3000,
+        "project_name": "billing-service",
+    },
+    # express-generator: the server is ./bin/www, a script without an extension; app.js only
+    # exports the app. No build script: nothing is compiled.
+    "node-express-generator": {
+        "language": "node",
+        "serving": "node",
+        "entrypoint": "bin/www",
+        "build_script": False,
+        "port": 3000,
+        "dev_test_prod": False,
+        "project_name": "shop-front",
+    },
     "django-site": {
         "language": "python",
         "package_manager": "pip",
@@ -82,6 +113,7 @@ DETECTED: dict[str, dict[str, Any]] = {
         "language_version": "22",
         "serving": "node",
         "entrypoint": "server.js",
+        "build_script": False,
         "port": 8081,
         "dev_test_prod": True,
         "project_name": "orders",

@@ -96,25 +96,60 @@ def _node_package_manager(root: Path, package: Mapping[str, Any], found: Detecti
         )
 
 
+_NODE_RUN = re.compile(r"(?:^|[\s;&|(])node\s+(?:-\S+\s+)*([\w./-]+?)(\.[cm]?js)?(?=$|[\s;&|])")
+
+
 def _node_entrypoint(
     root: Path, package: Mapping[str, Any], scripts: Mapping[str, Any], found: Detection
 ) -> None:
-    start = re.search(r"\bnode\s+(?:--\S+\s+)*([\w./-]+\.[cm]?js)\b", str(scripts.get("start", "")))
-    candidates = [
-        *([start.group(1)] if start else []),
-        str(package.get("main", "")),
-        "server.js",
-        "index.js",
-        "app.js",
-        "src/server.js",
-        "src/index.js",
-        "src/app.js",
-    ]
-    entry = next((c.removeprefix("./") for c in candidates if c and (root / c).is_file()), None)
-    if entry is None:
+    """The script the server starts with; with a build script (node_build_step), its output.
+
+    A project compiled first (TypeScript, Babel, Nest) starts a file the build writes, so that
+    file need not exist yet: `node dist/main` in scripts.start or scripts["start:prod"].
+    """
+    build = isinstance(scripts.get("build"), str)
+    if build:
+        found.found("build_script", True, "package.json: scripts.build")
+    started = []
+    for name in ("start", "start:prod"):
+        match = _NODE_RUN.search(str(scripts.get(name, "")))
+        if match:  # `node dist/main` runs dist/main.js; `node ./bin/www` a file without one
+            path = match.group(1) + (match.group(2) or "")
+            if not match.group(2) and not (root / path).is_file():
+                path += ".js"
+            started.append((path, f"package.json: scripts.{name}"))
+    main = str(package.get("main", ""))
+    if main.endswith(("js", "cjs", "mjs")):
+        started.append((main, "package.json: main"))
+    usual = ("server.js", "index.js", "app.js", "src/server.js", "src/index.js", "src/app.js")
+    chosen = next(
+        (
+            (path.removeprefix("./"), source)
+            for path, source in [*started, *((u, f"{u} exists") for u in usual)]
+            if (root / path).is_file() or (build and (path, source) in started)
+        ),
+        None,
+    )
+    if chosen is None:
         return
-    source = "scripts.start" if start and entry == start.group(1).removeprefix("./") else entry
+    entry, source = chosen
     found.found("entrypoint", entry, source)
-    port = re.search(r"process\.env\.PORT\s*(?:\|\||\?\?)\s*(\d{2,5})", text_of(root / entry))
+    port = re.search(
+        r"process\.env\.PORT\s*(?:\|\||\?\?)\s*['\"]?(\d{2,5})", _source_of(root, entry)
+    )
     if port:
         found.found("port", int(port.group(1)), entry)
+
+
+def _source_of(root: Path, entry: str) -> str:
+    """The entry point's text; for a file the build writes, its TypeScript source, if found."""
+    text = text_of(root / entry)
+    if text:
+        return text
+    stem = Path(entry).with_suffix("")
+    for candidate in (Path("src", *stem.parts[1:]), stem):
+        for suffix in (".ts", ".mts", ".js"):
+            text = text_of(root / candidate.with_suffix(suffix))
+            if text:
+                return text
+    return ""

@@ -1,0 +1,8 @@
+export interface Item {
+  sku: string;
+  count: number;
+}
+
+export function items(): Item[] {
+  return [{ sku: "A-100", count: 3 }];
+}
