@@ -1,7 +1,8 @@
 """What an existing project is, read from its manifests, lockfiles and version files.
 
 Every finding is an answer to one of copier.yml's questions, offered as the prompt's default
-(marked "detected") and used as is with `--defaults`. Nothing here writes or runs anything.
+(marked "(detected: VALUE)") and used as is with `--defaults`; `scaffold init` shows them with
+where each was read. Nothing here writes or runs anything.
 A project scaffold cannot read with confidence (several services, a workspace) is refused with
 a message that says what to do instead.
 """
@@ -246,7 +247,7 @@ def _node(root: Path, found: Detection) -> None:
     engines = package.get("engines", {})
     node = engines.get("node") if isinstance(engines, dict) else None
     if isinstance(node, str) and not node.lstrip().startswith(">"):  # a floor: the default fits
-        found.found("language_version", _version(node, 1), "engines.node")
+        found.found("language_version", _version(node, 1), "package.json: engines.node")
     builder = next((tool for tool in _SITE_BUILDERS if tool in deps), None)
     if "next" in deps:
         found.found("language", "node", "next in package.json")
@@ -311,7 +312,12 @@ def _node_entrypoint(
     entry = next((c.removeprefix("./") for c in candidates if c and (root / c).is_file()), None)
     if entry is None:
         return
-    source = "scripts.start" if start and entry == start.group(1).removeprefix("./") else entry
+    if start and entry == start.group(1).removeprefix("./"):
+        source = "package.json: scripts.start"
+    elif entry == str(package.get("main", "")).removeprefix("./"):
+        source = "package.json: main"
+    else:
+        source = f"{entry} exists"
     found.found("entrypoint", entry, source)
     port = re.search(r"process\.env\.PORT\s*(?:\|\||\?\?)\s*(\d{2,5})", _read(root / entry))
     if port:

@@ -39,7 +39,7 @@ def packaged_bundle() -> Path:
         return packaged
     from scaffold import _release
 
-    _require_git()
+    require_git()
     built = _cache_dir() / "source-checkout.bundle"
     try:
         _release.build_bundle(_PACKAGE.parent, built)
@@ -57,7 +57,7 @@ def _cache_dir() -> Path:
 
 def bundle_versions(bundle: Path) -> list[str]:
     """The release tags a bundle holds."""
-    _require_git()
+    require_git()
     heads = subprocess.run(
         ["git", "bundle", "list-heads", str(bundle)], capture_output=True, text=True, check=False
     ).stdout
@@ -112,9 +112,13 @@ def install_bundle() -> str:
     return BUNDLE_SRC
 
 
-def _require_git() -> None:
+def require_git() -> None:
+    """Fail when git is missing: the template release and `scaffold update` need it."""
     if shutil.which("git") is None:
-        raise ToolMissing("git is not installed: scaffold needs it for templates and updates")
+        raise ToolMissing(
+            "git is not installed: scaffold needs it for templates and updates; install git "
+            "(e.g. apt-get install git), then rerun"
+        )
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ class Source:
         """The packaged template (SPEC None) or the newest release of SPEC, checked out."""
         if spec is None:
             return cls(templates_dir(), BUNDLE_SRC, version)
-        _require_git()
+        require_git()
         local = Path(spec).expanduser()
         src_path = str(local.absolute()) if local.exists() else spec
         checkout = _cache_dir() / "sources" / hashlib.sha256(src_path.encode()).hexdigest()[:16]
@@ -209,7 +213,7 @@ def _checkout_newest_release(repository: Path) -> str | None:
 
 def export(destination: Path) -> list[str]:
     """Write scaffold's template to DESTINATION as a git repository with its release tags."""
-    _require_git()
+    require_git()
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise ScaffoldError(f"{destination} is not empty: choose a new folder for the template")
     bundle = packaged_bundle()
