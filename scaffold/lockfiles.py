@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold.errors import ScaffoldError, ToolMissing
+from scaffold.errors import ScaffoldError
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,6 @@ def missing(package_manager: str) -> str:
             f"{locker.hint}, or choose another package_manager"
         )
     return ""
-
-
-def check_available(package_manager: str) -> None:
-    """Fail before anything is written when the package manager is not installed."""
-    problem = missing(package_manager)
-    if problem:
-        raise ToolMissing(problem)
 
 
 def first_error(output: str) -> str:

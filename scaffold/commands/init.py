@@ -108,7 +108,7 @@ def _run(target: Path, options: RenderOptions, version: str) -> int:
                 return 0
             if _decide(plan, target, options.force, prompting=ask is not None):
                 break
-            key = prompts_change(ask is not None, answers)
+            key = _change(ask is not None, answers)
             if key is None:
                 console.info("Nothing written.")
                 if ask is not None:
@@ -124,7 +124,7 @@ def _run(target: Path, options: RenderOptions, version: str) -> int:
     return 0
 
 
-def prompts_change(prompting: bool, answers: Mapping[str, Any]) -> str | None:
+def _change(prompting: bool, answers: Mapping[str, Any]) -> str | None:
     """After the user declined the plan: the answer to change, or None to stop."""
     if not prompting:
         return None
