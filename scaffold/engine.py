@@ -15,22 +15,42 @@ import subprocess
 BUILDKIT_DEFAULT = 23
 
 
-def warning() -> str:
-    """A one-line warning when the engine `docker version` reports cannot build the file."""
-    docker = shutil.which("docker")
-    if docker is None:
-        return ""
-    try:
-        result = subprocess.run(
-            [docker, "version", "--format", "{{.Server.Version}}"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return advice(result.stdout.strip() if result.returncode == 0 else "", os.environ)
+class Probe:
+    """`docker version`, started in the background so it costs no time while scaffold renders."""
+
+    def __init__(self) -> None:
+        """Start asking the engine its version (nothing when docker is not installed)."""
+        docker = shutil.which("docker")
+        self._process: subprocess.Popen[str] | None = None
+        if docker is None:
+            return
+        try:
+            self._process = subprocess.Popen(
+                [docker, "version", "--format", "{{.Server.Version}}"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+        except OSError:
+            self._process = None
+
+    def warning(self) -> str:
+        """A one-line warning when the engine cannot build the file as it is, else ""."""
+        if self._process is None:
+            return ""
+        try:
+            out, _ = self._process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            return ""
+        return advice(out.strip() if self._process.returncode == 0 else "", os.environ)
+
+    def stop(self) -> None:
+        """End the probe (scaffold stopped early, or the engine does not answer)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
 
 
 def advice(version: str, env: dict[str, str] | os._Environ[str]) -> str:

@@ -60,15 +60,20 @@ def run(options: RenderOptions, version: str) -> int:
                 return 0
             answers = confirmed
         source.install()  # the service's answers name it: `scaffold update` needs it here
+        probe = None if options.dry_run else engine.Probe()
         try:
             files = _render_and_place(target, answers, options, source)
-        except OSError as error:
-            raise write_error(target, error) from None
-    if options.dry_run:
+        except BaseException as error:
+            if probe is not None:
+                probe.stop()  # nothing was written: no advice on building it
+            if isinstance(error, OSError):
+                raise write_error(target, error) from None
+            raise
+    if probe is None:
         return 0
     for path in files:
         console.status("create", path)
-    problem = engine.warning()
+    problem = probe.warning()
     console.next_steps(_next_steps(target, answers))
     if problem:
         console.warning(problem)
