@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2.exceptions import UndefinedError
+
 from scaffold.errors import InvalidAnswer, ToolMissing
 from scaffold.questions import Question, Questionnaire, cast, check_keys
 
@@ -61,8 +63,10 @@ def resolve(
     answer given before (when going back or changing one answer) as its fifth.
 
     KEEP holds the answers of an earlier round: each one still valid is kept without asking,
-    except CHANGE, which is asked again. CHECK runs after each question; on a terminal a
-    problem is shown and the question asked again, otherwise it is raised as ToolMissing.
+    except CHANGE, which is asked again; one that was only the default then becomes the default
+    for the new answers (a Python version does not stay when the language becomes Node.js).
+    CHECK runs after each question; on a terminal a problem is shown and the question asked
+    again, otherwise it is raised as ToolMissing.
     When ASK raises GoBack, the question asked before it is asked again.
 
     Every value is validated with the question's own validator, so bad input fails here,
@@ -89,6 +93,9 @@ def resolve(
             value = only[0].value  # one possible answer (Go's package manager): nothing to ask
         elif kept is not None and question.name != change:
             value = kept
+            before = {"_folder_name": folder_name, **(keep or {})}
+            if kept == _default_in(questionnaire, question, before):
+                value = questionnaire.default(question, context)  # a default follows the change
         elif ask is not None:
             value = rounds.ask(question, (index, context, answers))
             if value is None:  # asked again, or Esc went back
@@ -149,6 +156,16 @@ class _Rounds:
             return None
         self.asked.append(self.position)
         return value
+
+
+def _default_in(
+    questionnaire: Questionnaire, question: Question, answers: Mapping[str, Any]
+) -> Any:
+    """QUESTION's default given the earlier round's ANSWERS; None when it cannot be rendered."""
+    try:
+        return questionnaire.default(question, answers)
+    except (UndefinedError, InvalidAnswer):  # it reads an answer that round did not have
+        return None
 
 
 def _valid(

@@ -224,9 +224,7 @@ def test_an_existing_file_is_never_overwritten_without_being_asked(
     assert old == before["Dockerfile"].decode(), "git gives the old Dockerfile back"
 
 
-def test_dry_run_shows_what_was_detected_where_and_its_warnings(
-    tmp_path: Path, home: Path
-) -> None:
+def test_dry_run_shows_what_was_detected_where_and_its_warnings(tmp_path: Path, home: Path) -> None:
     project = _project("node-express", tmp_path, commit=False)
     (project / "package-lock.json").unlink()
     result = _init(project, home, "--defaults", "--dry-run")

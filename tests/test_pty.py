@@ -199,6 +199,34 @@ def test_no_at_the_summary_changes_one_answer_and_keeps_the_others(home: Path) -
     assert (answers["image"], answers["language"], answers["uid"]) == ("acme/svc", "python", 10001)
 
 
+def test_changing_the_language_asks_what_no_longer_fits_and_moves_the_defaults(
+    home: Path,
+) -> None:
+    child = spawn(home, "svc", "--data", "ci=none")
+    for prompt in ["Service name", "Language of the service", "How the service runs"]:
+        answer(child, prompt, ENTER)
+    for prompt in ["Python version", "Package manager", "Port the service", "Add dev and test"]:
+        answer(child, prompt, ENTER)
+    for prompt in ["Numeric user", "Container registry", "Image name"]:
+        answer(child, prompt, ENTER)
+    answer(child, "Create it?", "n")
+    answer(child, "What now?", ENTER)  # change an answer
+    answer(child, "Which answer?", DOWN + ENTER)  # language
+    answer(child, "Language of the service", DOWN + ENTER)  # Node.js
+    answer(child, "How the service runs", ENTER)  # gunicorn is no Node.js server: asked
+    answer(child, "Package manager", ENTER)  # nor is pip a Node.js package manager
+    index = child.expect_exact(["scaffold will create", "Node.js version", "Numeric user"])
+    assert index == 0, "an answer that still fits was asked again"
+    child.expect(r"language_version +24\r?\n")  # Python's default version did not stay
+    child.expect(r"port +3000\r?\n")
+    answer(child, "Create it?", "n")
+    answer(child, "What now?", DOWN + ENTER)  # quit
+    child.expect_exact("--data language=node --data serving=node --data language_version=24")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and not (home / "svc").exists()
+
+
 def test_esc_goes_back_to_the_previous_question(home: Path) -> None:
     child = spawn(home, "svc", "--data", "language=node", "--data", "ci=none")
     for prompt in ["Service name", "How the service runs", "Node.js version"]:
