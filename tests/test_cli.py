@@ -246,3 +246,32 @@ def test_a_closed_stdout_after_a_successful_write_is_not_an_error(home: Path) ->
     assert result.returncode in (0, 141) and result.stderr == ""
     assert read_answers(home / "svc")["project_name"] == "svc"
     assert (home / "svc/Dockerfile").is_file() and (home / "svc/tests/test_main.py").is_file()
+
+
+def test_the_readme_install_line_for_uv_installs_a_working_scaffold(tmp_path: Path) -> None:
+    """The README's install block, run as written (uv's line: no system Python is touched)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    lines = [line.split("#")[0].strip() for line in readme.splitlines()]
+    assert "pipx install ." in lines and any("-m venv" in line for line in lines)
+    assert "uv tool install ." in lines
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    assert uv, "uv is not installed: run `pip install .[test]`"
+    env = {
+        **os.environ,
+        "UV_TOOL_DIR": str(tmp_path / "tools"),
+        "UV_TOOL_BIN_DIR": str(tmp_path / "bin"),
+    }
+    installed = subprocess.run(
+        [uv, "tool", "install", "."],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    result = subprocess.run(
+        [str(tmp_path / "bin/scaffold"), "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.startswith("scaffold ")
