@@ -87,10 +87,15 @@ def first_error(output: str) -> str:
             following = lines[index + 1] if index + 1 < len(lines) else ""
             if following[:1].isspace() and not following.lstrip().startswith("\u00d7"):
                 return f"{line.strip()} ({following.strip()})"
+            npm = _NPM_CODE.match(line)
+            if npm and following.startswith(npm.group(1)):  # `npm error code E404`: say what
+                return f"{line.strip()} ({following.removeprefix(npm.group(1)).strip()})"
             return line.strip()
     return lines[-1].strip() if lines else ""
 
 
+# npm names the error's code first and what happened on the next line of the same prefix.
+_NPM_CODE = re.compile(r"((?:npm|pnpm) (?:error|ERR!)) code \S+$")
 # uv marks errors with a multiplication sign: "  \u00d7 No solution found".
 _ERROR = re.compile("(?i)(^|\\s)(error|fatal|failed)\\b|\\bERR!|^\\s*\u00d7")
 

@@ -170,22 +170,43 @@ def test_dry_run_says_when_the_package_manager_is_missing(home: Path) -> None:
     assert_nothing_written(home)
 
 
-def test_a_failed_lock_step_shows_what_ran_and_its_first_error(home: Path) -> None:
-    # Like uv when it cannot fetch a Python: the cause comes first, a wrap-up line last.
-    uv = (
+# How the lock tools fail when the network or a package is not there: the cause comes first,
+# a wrap-up line (a hint, the log file's path) last.
+FAILED_LOCKS = {
+    "uv": (
         "echo 'Resolving dependencies' >&2\n"
         "echo 'error: Failed to download cpython-3.14.0' >&2\n"
         "echo '  Caused by: failed to lookup address information' >&2\n"
-        "echo 'hint: see the docs' >&2\nexit 2"
-    )
+        "echo 'hint: see the docs' >&2\nexit 2",
+        "lock  uv.lock: running uv lock --quiet",
+        "failed: error: Failed to download cpython-3.14.0 (Caused by: failed to lookup address",
+        "see the docs",
+    ),
+    "npm": (
+        "echo 'npm warn config production Use --omit=dev instead.' >&2\n"
+        "echo 'npm error code E404' >&2\n"
+        "echo 'npm error 404 Not Found - GET https://registry.npmjs.org/left-pad-x' >&2\n"
+        "echo 'npm error A complete log of this run can be found in: /root/.npm/x.log' >&2\n"
+        "exit 1",
+        "lock  package-lock.json: running npm install --package-lock-only",
+        "failed: npm error code E404 (404 Not Found - GET https://registry.npmjs.org/left-pad-x)",
+        "complete log",
+    ),
+}
+
+
+@pytest.mark.parametrize("tool", sorted(FAILED_LOCKS))
+def test_a_failed_lock_step_shows_what_ran_and_its_first_error(home: Path, tool: str) -> None:
+    script, progress, first, last = FAILED_LOCKS[tool]
+    language = "python" if tool == "uv" else "node"
     result = run_scaffold(
-        "new", "svc", "--defaults", "--data", "package_manager=uv",
-        home=home, env={"PATH": _path_with(home, uv=uv)},
+        "new", "svc", "--defaults", "--data", f"language={language}",
+        "--data", f"package_manager={tool}",
+        home=home, env={"PATH": _path_with(home, **{tool: script})},
     )  # fmt: skip
     line = assert_one_line_error(result)
-    assert "lock  uv.lock: running uv lock --quiet" in result.stdout, "no progress line"
-    assert "failed: error: Failed to download cpython-3.14.0 (Caused by: failed to lookup" in line
-    assert "hint: see the docs" not in line
+    assert progress in result.stdout, "no progress line while the tool runs"
+    assert first in line and last not in line
     assert "nothing was written: fix that and rerun, or choose another package_manager" in line
     assert_nothing_written(home)
 
