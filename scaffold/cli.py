@@ -1,6 +1,7 @@
 """Command line: parses arguments, runs one command, maps errors to exit codes.
 
-Exit codes: 0 success, 1 user error, 2 usage error, 130 interrupted.
+Exit codes: 0 success, 1 user error, 2 usage error, 130 interrupted, 141 stdout closed
+before scaffold could say everything (what it wrote on disk is complete).
 Only argparse is imported at start-up, so `scaffold --help` stays fast.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command killed by it
 
 
 def version() -> str:
@@ -131,7 +133,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow an update that deletes files holding your committed changes",
     )
+    for command in [*commands.choices.values(), export]:
+        _add_debug(command)
     return parser
+
+
+def _add_debug(parser: argparse.ArgumentParser) -> None:
+    """--debug after the subcommand too, as every "rerun with --debug" message invites."""
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks of failures",
+    )
 
 
 def _add_answers(parser: argparse.ArgumentParser, *, defaults: str) -> None:
@@ -174,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.error("interrupted: nothing was written")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of stdout went away: nothing left to tell it
+        console.drop_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as error:  # a bug: say so in one line, keep the traceback for --debug
         if args.debug:
             raise

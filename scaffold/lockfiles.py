@@ -8,13 +8,14 @@ step; the service README gives the same command.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold.errors import ScaffoldError, ToolMissing
+from scaffold.errors import ScaffoldError
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,40 @@ def _which(program: str) -> str | None:
     return shutil.which(program) or shutil.which(program, path=str(Path(sys.executable).parent))
 
 
-def check_available(package_manager: str) -> None:
-    """Fail before anything is written when the package manager is not installed."""
+def missing(package_manager: str) -> str:
+    """What is missing to lock PACKAGE_MANAGER's dependencies, with the fix; "" when nothing."""
     locker = locker_for(package_manager)
     if locker and _which(locker.needs) is None:
-        raise ToolMissing(
+        return (
             f"{locker.needs} is needed to create {locker.lockfile} and is not installed: "
             f"{locker.hint}, or choose another package_manager"
         )
+    return ""
+
+
+def first_error(output: str) -> str:
+    """The useful line of a failed tool's output: its first error (with the cause under it).
+
+    Tools print the cause first and their own wrap-up last (uv's `cause:` line under
+    `error:`, npm's `ERR!` lines before the log file's path), so the last line misleads.
+    """
+    lines = [line.rstrip() for line in output.splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        if _ERROR.search(line):
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            if following[:1].isspace() and not following.lstrip().startswith("\u00d7"):
+                return f"{line.strip()} ({following.strip()})"
+            npm = _NPM_CODE.match(line)
+            if npm and following.startswith(npm.group(1)):  # `npm error code E404`: say what
+                return f"{line.strip()} ({following.removeprefix(npm.group(1)).strip()})"
+            return line.strip()
+    return lines[-1].strip() if lines else ""
+
+
+# npm names the error's code first and what happened on the next line of the same prefix.
+_NPM_CODE = re.compile(r"((?:npm|pnpm) (?:error|ERR!)) code \S+$")
+# uv marks errors with a multiplication sign: "  \u00d7 No solution found".
+_ERROR = re.compile("(?i)(^|\\s)(error|fatal|failed)\\b|\\bERR!|^\\s*\u00d7")
 
 
 def create(package_manager: str, service: Path) -> str | None:
@@ -81,6 +108,9 @@ def create(package_manager: str, service: Path) -> str | None:
     before = {p for p in service.rglob("*")}
     env = {**os.environ, "COREPACK_ENABLE_DOWNLOAD_PROMPT": "0", "CI": "1"}
     program = _which(locker.command[0]) or locker.command[0]
+    from scaffold import console
+
+    console.status("lock", f"{locker.lockfile}: running {' '.join(locker.command)} ...")
     result = subprocess.run(
         [program, *locker.command[1:]],
         cwd=service,
@@ -90,9 +120,11 @@ def create(package_manager: str, service: Path) -> str | None:
         check=False,
     )
     if result.returncode != 0 or not (service / locker.lockfile).is_file():
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        last = detail[-1] if detail else f"exit code {result.returncode}"
-        raise ScaffoldError(f"`{' '.join(locker.command)}` failed: {last}")
+        detail = first_error(f"{result.stderr}\n{result.stdout}")
+        raise ScaffoldError(
+            f"`{' '.join(locker.command)}` failed: {detail or f'exit code {result.returncode}'}; "
+            f"nothing was written: fix that and rerun, or choose another package_manager"
+        )
     for path in sorted({p for p in service.rglob("*")} - before, reverse=True):
         if path.name == locker.lockfile and path.parent == service:
             continue

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from scaffold.answers import GoBack
 from scaffold.errors import InvalidAnswer
 from scaffold.questions import Question, Questionnaire, cast
+from scaffold.review import shown
+
+if TYPE_CHECKING:
+    import questionary
 
 
 def ask(
@@ -14,37 +19,78 @@ def ask(
     question: Question,
     context: Mapping[str, Any],
     detected: Any = None,
+    previous: Any = None,
 ) -> Any:
-    """Ask QUESTION on the terminal, enforcing its validator.
+    """Ask QUESTION on the terminal until the answer passes its validator.
 
-    The default offered is the question's own, or the DETECTED value, marked so.
+    The default offered is the answer given before (PREVIOUS), else the DETECTED value,
+    marked "(detected: VALUE)", else the question's own. A refused answer is explained right
+    under the prompt, in the question's words, and the question is asked again with the
+    refused text to edit. Esc raises GoBack: the caller asks the previous question again.
     """
     import questionary
 
-    default = questionnaire.default(question, context) if detected is None else detected
+    default = next((v for v in (previous, detected) if v is not None), None)
+    if default is None:
+        default = questionnaire.default(question, context)
     message = questionnaire.render(question.help, context) or question.name
     if detected is not None:
-        message += f" ({_shown(detected)} detected)" if question.choices else " (detected)"
+        message += f" (detected: {shown(detected)})"
     if question.choices:
         choices = [
             questionary.Choice(c.label, value=c.value)
             for c in questionnaire.available(question, context)
         ]
         selected = next((c for c in choices if c.value == default), None)
-        answer = questionary.select(message, choices=choices, default=selected).unsafe_ask()
-    elif question.type == "bool":
-        answer = questionary.confirm(message, default=bool(default)).unsafe_ask()
-    else:
+        prompt = questionary.select(message, choices=choices, default=selected)
+        return cast(question, _run(prompt))
+    if question.type == "bool":
+        return cast(question, _run(questionary.confirm(message, default=bool(default))))
+    text = str(default)
+    while True:
+        text = str(_run(questionary.text(message, default=text)))
+        try:
+            value = cast(question, text)
+            problem = questionnaire.error(question, value, context)
+        except InvalidAnswer as error:
+            problem = str(error)
+        if not problem:
+            return value
+        from scaffold import console
 
-        def validate(text: str) -> bool | str:
-            try:
-                value = cast(question, text)
-            except InvalidAnswer as error:
-                return str(error)
-            return questionnaire.error(question, value, context) or True
+        console.hint(in_words(question, problem))
 
-        answer = questionary.text(message, default=str(default), validate=validate).unsafe_ask()
-    return cast(question, answer)
+
+def in_words(question: Question, message: str) -> str:
+    """A validator's message as the prompt shows it: the answer key left out, as a sentence.
+
+    `port must be a number from 1 to 65535` reads `Must be a number from 1 to 65535` right
+    under "Port the service listens on"; messages already written as a sentence stay.
+    """
+    for prefix in (f"{question.name}: ", f"{question.name} "):
+        if message.startswith(prefix):
+            message = message.removeprefix(prefix)
+            if message.startswith(("for ", "of ")):
+                message = f"{question.name.replace('_', ' ')} {message}"
+            break
+    return message[:1].upper() + message[1:]
+
+
+def _run(prompt: questionary.Question) -> Any:
+    """Run PROMPT with Esc bound to going back one question."""
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+    bindings = KeyBindings()
+
+    @bindings.add("escape", eager=True)
+    def _back(event: Any) -> None:
+        event.app.exit(exception=GoBack())
+
+    application = prompt.application
+    application.key_bindings = merge_key_bindings(
+        [application.key_bindings or KeyBindings(), bindings]
+    )
+    return prompt.unsafe_ask()
 
 
 def conflict(path: str) -> str:
@@ -69,5 +115,17 @@ def confirm(message: str) -> bool:
     return bool(questionary.confirm(message, default=True).unsafe_ask())
 
 
-def _shown(value: Any) -> str:
-    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+def change_or_quit(answers: Mapping[str, Any]) -> str | None:
+    """After "No" at the summary: the key of the answer to change, or None to quit."""
+    import questionary
+
+    choices = [
+        questionary.Choice("change an answer", value="change"),
+        questionary.Choice("quit (prints the command that keeps your answers)", value="quit"),
+    ]
+    if questionary.select("What now?", choices=choices).unsafe_ask() != "change":
+        return None
+    keys = [key for key in answers if key != "include_app"]  # set by the command, not asked
+    width = max(map(len, keys), default=0)
+    listed = [questionary.Choice(f"{k:<{width}}  {shown(answers[k])}", value=k) for k in keys]
+    return str(questionary.select("Which answer?", choices=listed).unsafe_ask())

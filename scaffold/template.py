@@ -39,7 +39,7 @@ def packaged_bundle() -> Path:
         return packaged
     from scaffold import _release
 
-    _require_git()
+    require_git()
     built = _cache_dir() / "source-checkout.bundle"
     try:
         _release.build_bundle(_PACKAGE.parent, built)
@@ -57,7 +57,7 @@ def _cache_dir() -> Path:
 
 def bundle_versions(bundle: Path) -> list[str]:
     """The release tags a bundle holds."""
-    _require_git()
+    require_git()
     heads = subprocess.run(
         ["git", "bundle", "list-heads", str(bundle)], capture_output=True, text=True, check=False
     ).stdout
@@ -73,7 +73,7 @@ def releases(src_path: str) -> list[str]:
     """The PEP 440 release tags of SRC_PATH (bundle, repository or URL), oldest first, or []."""
     from packaging.version import InvalidVersion, Version
 
-    _require_git()
+    require_git()
     listed = subprocess.run(
         ["git", "ls-remote", "--tags", "--refs", local_source(src_path)],
         capture_output=True,
@@ -93,7 +93,7 @@ def releases(src_path: str) -> list[str]:
 
 def release_files(src_path: str, ref: str, names: list[str]) -> dict[str, str | None]:
     """The text of each of NAMES at release REF of SRC_PATH; None where that release has none."""
-    _require_git()
+    require_git()
     texts: dict[str, str | None] = dict.fromkeys(names)
     with tempfile.TemporaryDirectory() as scratch:
         fetched = subprocess.run(
@@ -153,9 +153,13 @@ def install_bundle() -> str:
     return BUNDLE_SRC
 
 
-def _require_git() -> None:
+def require_git() -> None:
+    """Fail when git is missing: the template release and `scaffold update` need it."""
     if shutil.which("git") is None:
-        raise ToolMissing("git is not installed: scaffold needs it for templates and updates")
+        raise ToolMissing(
+            "git is not installed: scaffold needs it for templates and updates; install git "
+            "(e.g. apt-get install git), then rerun"
+        )
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,7 @@ class Source:
         """The packaged template (SPEC None) or the newest release of SPEC, checked out."""
         if spec is None:
             return cls(templates_dir(), BUNDLE_SRC, version)
-        _require_git()
+        require_git()
         local = Path(spec).expanduser()
         src_path = str(local.absolute()) if local.exists() else spec
         checkout = _cache_dir() / "sources" / hashlib.sha256(src_path.encode()).hexdigest()[:16]
@@ -250,7 +254,7 @@ def _checkout_newest_release(repository: Path) -> str | None:
 
 def export(destination: Path) -> list[str]:
     """Write scaffold's template to DESTINATION as a git repository with its release tags."""
-    _require_git()
+    require_git()
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise ScaffoldError(f"{destination} is not empty: choose a new folder for the template")
     bundle = packaged_bundle()

@@ -166,8 +166,23 @@ CATALOGUE: dict[str, Case] = {
     ),
     "package manager fails": Case(
         _new("--defaults", "--data", "package_manager=uv", "--data", "language_version=3.99"),
-        "`uv lock --quiet` failed",
+        "`uv lock --quiet` failed: error: No interpreter found for Python >=3.99",
         env={"UV_PYTHON_DOWNLOADS": "never"},
+    ),
+    "package manager fails: what to do": Case(
+        _new("--defaults", "--data", "package_manager=uv", "--data", "language_version=3.99"),
+        "; nothing was written: fix that and rerun, or choose another package_manager",
+        env={"UV_PYTHON_DOWNLOADS": "never"},
+    ),
+    "git not installed": Case(
+        _new("--defaults"),
+        "git is not installed: scaffold needs it for templates and updates; install git (e.g. "
+        "apt-get install git), then rerun",
+        env={"PATH": "/nonexistent"},
+    ),
+    "image without a Docker Hub namespace": Case(
+        _new("--defaults", "--data", "image=web-site"),
+        "image: Docker Hub images are namespace/name, e.g. acme/web-site",
     ),
     "update outside a service": Case(
         lambda home: ["update", home], "has no .copier-answers.yml: run scaffold update inside"

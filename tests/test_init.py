@@ -266,6 +266,24 @@ def test_an_existing_file_is_never_overwritten_without_being_asked(
     assert old == before["Dockerfile"].decode(), "git gives the old Dockerfile back"
 
 
+def test_dry_run_shows_what_was_detected_where_and_its_warnings(tmp_path: Path, home: Path) -> None:
+    project = _project("node-express", tmp_path, commit=False)
+    (project / "package-lock.json").unlink()
+    result = _init(project, home, "--defaults", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.split("create", 1)[0]
+    assert f"scaffold init read from {project}:" in table
+    for row in [
+        r"project_name +orders +\(package\.json\)",
+        r"language_version +22 +\(\.nvmrc\)",
+        r"entrypoint +server\.js +\(package\.json: scripts\.start\)",
+        r"port +8081 +\(server\.js\)",
+    ]:
+        assert re.search(row, table), row
+    assert "warning: no lockfile: the image installs exactly what package-lock.json pins" in table
+    assert not (project / "Dockerfile").exists()
+
+
 def test_files_already_as_generated_are_identical_and_not_rewritten(
     tmp_path: Path, home: Path
 ) -> None:

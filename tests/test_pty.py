@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import shutil
 import signal
 import sys
 import time
@@ -12,17 +14,17 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from helpers import git, git_save, read_answers, scaffold_env
+from helpers import git, git_save, read_answers, run_scaffold, scaffold_env
 
-ENTER, DOWN, UP, CLEAR_LINE, CTRL_C = "\r", "\x1b[B", "\x1b[A", "\x15", "\x03"
+ENTER, DOWN, UP, CLEAR_LINE, CTRL_C, ESC = "\r", "\x1b[B", "\x1b[A", "\x15", "\x03", "\x1b"
 
 
-def spawn(home: Path, *args: str, command: str = "new") -> pexpect.spawn:
+def spawn(home: Path, *args: str, command: str = "new", path: str = "") -> pexpect.spawn:
     return pexpect.spawn(
         sys.executable,
         ["-m", "scaffold", command, *args],
         cwd=str(home),
-        env=scaffold_env(home),
+        env={**scaffold_env(home), **({"PATH": path} if path else {})},
         encoding="utf-8",
         timeout=120,
         dimensions=(40, 120),
@@ -58,8 +60,10 @@ def test_every_prompt_answered_on_a_terminal(home: Path) -> None:
     answer(child, "Node.js version", ENTER)
     answer(child, "Package manager", ENTER)
     answer(child, "Port the service listens on", CLEAR_LINE + "99999" + ENTER)
-    child.expect_exact("port must be a number from 1 to 65535")  # the validator, live
-    child.send(CLEAR_LINE + "4000" + ENTER)
+    # The validator's message, on the line right under the refused answer, then the same
+    # question again with the refused text to edit.
+    child.expect(r"inside the container [^\n]*99999[^\n]*\n[^\n]*Must be a number from 1 to 65535")
+    answer(child, "Port the service listens on", CLEAR_LINE + "4000" + ENTER)
     answer(child, "Add dev and test targets", ENTER)
     answer(child, "Numeric user and group id", ENTER)
     answer(child, "CI system", ENTER)
@@ -119,6 +123,8 @@ def test_ctrl_c_at_any_prompt_writes_nothing(home: Path, stop: int) -> None:
     for prompt in NODE_PROMPTS[:stop]:
         answer(child, prompt, ENTER)
     answer(child, NODE_PROMPTS[stop], CTRL_C)
+    if NODE_PROMPTS[stop] == "Create it?":  # every question answered: the answers are kept
+        child.expect_exact("scaffold new svc --data project_name=svc --data language=node")
     assert_interrupted_and_nothing_written(child, home)
 
 
@@ -141,15 +147,121 @@ def test_ctrl_c_while_the_service_is_written_leaves_nothing(home: Path, phase: s
     assert_interrupted_and_nothing_written(child, home)
 
 
-def test_declining_the_summary_writes_nothing(home: Path) -> None:
+def test_declining_the_summary_writes_nothing_and_prints_the_answers_as_a_command(
+    home: Path,
+) -> None:
     child = spawn(home, "svc", "--data", "language=python")
-    for prompt in flow("Python version"):
+    for prompt in flow("Python version")[:-5]:
+        answer(child, prompt, ENTER)
+    answer(child, "Image name", CLEAR_LINE + "acme/svc" + ENTER)
+    for prompt in PUBLISHING:
         answer(child, prompt, ENTER)
     answer(child, "Create it?", "n")
+    answer(child, "What now?", DOWN + ENTER)  # quit
     child.expect_exact("Nothing written.")
+    child.expect(r"\n  (scaffold new svc --data [^\r\n]+)\r?\n")
+    command = child.match.group(1)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and not (home / "svc").exists()
+    # The printed command, run as it is (no terminal, so nothing is asked), gives those answers.
+    replayed = run_scaffold(*shlex.split(command)[1:], home=home)
+    assert replayed.returncode == 0, replayed.stderr
+    answers = read_answers(home / "svc")
+    assert (answers["language"], answers["image"], answers["port"]) == ("python", "acme/svc", 8000)
+
+
+def test_no_at_the_summary_changes_one_answer_and_keeps_the_others(home: Path) -> None:
+    child = spawn(home, "svc", "--data", "language=python")
+    for prompt in flow("Python version"):
+        answer(child, prompt, ENTER)
+    child.expect_exact("scaffold will create")
+    # The default image cannot be pushed: the summary says so.
+    child.expect(r"warning:[^\n]*placeholder[^\n]*image=example/svc")
+    answer(child, "Create it?", "n")
+    answer(child, "What now?", ENTER)  # change an answer
+    child.expect_exact("Which answer?")
+    keys = ["project_name", "language", "serving", "language_version", "package_manager", "port"]
+    keys += ["dev_test_prod", "uid", "ci", "registry", "image"]
+    child.send(DOWN * keys.index("image") + ENTER)
+    answer(child, "Image name", CLEAR_LINE + "acme/svc" + ENTER)
+    index = child.expect_exact(["scaffold will create", "Platforms the image"])
+    assert index == 0, "an answer that was still valid was asked again"
+    child.expect(r"image +acme/svc")
+    child.expect_exact("Create it?")
+    assert "placeholder" not in child.before, "the warning outlived the placeholder"
+    child.send(ENTER)
+    child.expect_exact("Next steps:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    answers = read_answers(home / "svc")
+    assert (answers["image"], answers["language"], answers["uid"]) == ("acme/svc", "python", 10001)
+
+
+def test_changing_the_language_asks_what_no_longer_fits_and_moves_the_defaults(
+    home: Path,
+) -> None:
+    child = spawn(home, "svc", "--data", "ci=none")
+    for prompt in ["Service name", "Language of the service", "How the service runs"]:
+        answer(child, prompt, ENTER)
+    for prompt in ["Python version", "Package manager", "Port the service", "Add dev and test"]:
+        answer(child, prompt, ENTER)
+    for prompt in ["Numeric user", "Container registry", "Image name"]:
+        answer(child, prompt, ENTER)
+    answer(child, "Create it?", "n")
+    answer(child, "What now?", ENTER)  # change an answer
+    answer(child, "Which answer?", DOWN + ENTER)  # language
+    answer(child, "Language of the service", DOWN + ENTER)  # Node.js
+    answer(child, "How the service runs", ENTER)  # gunicorn is no Node.js server: asked
+    answer(child, "Package manager", ENTER)  # nor is pip a Node.js package manager
+    index = child.expect_exact(["scaffold will create", "Node.js version", "Numeric user"])
+    assert index == 0, "an answer that still fits was asked again"
+    child.expect(r"language_version +24\r?\n")  # Python's default version did not stay
+    child.expect(r"port +3000\r?\n")
+    answer(child, "Create it?", "n")
+    answer(child, "What now?", DOWN + ENTER)  # quit
+    child.expect_exact("--data language=node --data serving=node --data language_version=24")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and not (home / "svc").exists()
+
+
+def test_esc_goes_back_to_the_previous_question(home: Path) -> None:
+    child = spawn(home, "svc", "--data", "language=node", "--data", "ci=none")
+    for prompt in ["Service name", "How the service runs", "Node.js version"]:
+        answer(child, prompt, ENTER)
+    answer(child, "Package manager", ENTER)  # npm
+    answer(child, "Port the service listens on", ESC)
+    answer(child, "Package manager", DOWN + ENTER)  # asked again: pnpm this time
+    answer(child, "Port the service listens on", ESC)
+    answer(child, "Package manager", ENTER)  # the default is now the answer given before
+    answer(child, "Port the service listens on", CLEAR_LINE + "4000" + ENTER)
+    for prompt in ["Add dev and test", "Numeric user", "Container registry", "Image name"]:
+        answer(child, prompt, ENTER)
+    answer(child, "Create it?", ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    answers = read_answers(home / "svc")
+    assert (answers["package_manager"], answers["port"]) == ("pnpm", 4000)
+
+
+def test_a_missing_package_manager_is_reported_right_after_choosing_it(home: Path) -> None:
+    only_git = home / "only-git"
+    only_git.mkdir()
+    git_path = shutil.which("git")
+    assert git_path
+    (only_git / "git").symlink_to(git_path)
+    child = spawn(home, "svc", "--data", "language=node", path=str(only_git))
+    for prompt in ["Service name", "How the service runs", "Node.js version"]:
+        answer(child, prompt, ENTER)
+    answer(child, "Package manager", ENTER)  # npm, which is not installed
+    child.expect_exact("npm is needed to create package-lock.json and is not installed: install")
+    index = child.expect_exact(["Package manager", "Port the service"])
+    assert index == 0, "scaffold went on to the next question without npm"
+    child.send(CTRL_C)
+    assert_interrupted_and_nothing_written(child, home)
 
 
 def test_a_question_with_one_possible_answer_is_not_asked(home: Path) -> None:
@@ -200,8 +312,8 @@ def test_only_the_chosen_registrys_questions_are_asked(home: Path) -> None:
 
 
 def detected(child: pexpect.spawn, prompt: str, value: str) -> None:
-    """Expect PROMPT marked "(VALUEdetected)", and take that default."""
-    child.expect(re.escape(prompt) + r"[^\n]*\(" + re.escape(value) + r"detected\)")
+    """Expect PROMPT marked "(detected: VALUE)", as every detected default is, and take it."""
+    child.expect(re.escape(prompt) + r"[^\n]*\(detected: " + re.escape(value) + r"\)")
     child.send(ENTER)
 
 
@@ -222,13 +334,18 @@ def test_init_offers_detected_answers_and_asks_before_each_overwrite(home: Path)
     (project / ".dockerignore").write_text("node_modules\n.env\n")  # not committed yet
 
     child = spawn(home, "orders", command="init")
-    detected(child, "Service name", "")
-    detected(child, "Language of the service", "node ")
-    detected(child, "How the service runs in production", "node ")
+    # Before the first question: what was read, and from where.
+    child.expect_exact("scaffold init read from")
+    child.expect(r"entrypoint +server\.js +\(package\.json: scripts\.start\)")
+    child.expect(r"port +8081 +\(server\.js\)")
+    detected(child, "Service name", "orders")
+    detected(child, "Language of the service", "node")
+    detected(child, "How the service runs in production", "node")
     answer(child, "Node.js version", ENTER)
-    detected(child, "Package manager", "npm ")
-    detected(child, "Port the service listens on inside the container", "")
-    detected(child, "Server script to run with node", "")
+    detected(child, "Package manager", "npm")
+    detected(child, "Port the service listens on inside the container", "8081")
+    detected(child, "Server script to run with node", "server.js")
+    detected(child, "Run the project's build script", "no")
     answer(child, "HTTP path the container health check requests", "/health" + ENTER)
     for prompt in [
         "Add dev and test",
@@ -239,6 +356,8 @@ def test_init_offers_detected_answers_and_asks_before_each_overwrite(home: Path)
         *PUBLISHING,
     ]:
         answer(child, prompt, ENTER)
+    child.expect_exact("scaffold init will use these answers for")  # the summary new shows
+    child.expect(r"health_path +/health")
     child.expect_exact("scaffold init will write into")
     child.expect(r"create\s+\.copier-answers\.yml")
     child.expect(r"conflict\s+Dockerfile")
@@ -291,7 +410,9 @@ def test_init_without_conflicts_shows_the_plan_and_writes_only_when_confirmed(ho
         answer(child, prompt, ENTER)
     child.expect(r"create\s+Dockerfile")
     answer(child, "Write these files?", "n")
+    answer(child, "What now?", DOWN + ENTER)  # quit
     child.expect_exact("Nothing written.")
+    child.expect_exact("scaffold init inventory --data project_name=inventory --data language=go")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

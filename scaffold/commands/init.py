@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import answers as answers_mod
-from scaffold import console, questions, template
+from scaffold import console, questions, review, template
+from scaffold import detect as detect_mod
 from scaffold.commands import RenderOptions, current_umask
 from scaffold.commands.new import render, write_error
 from scaffold.errors import ScaffoldError
@@ -58,8 +58,6 @@ def run(options: RenderOptions, version: str) -> int:
 
 
 def _run(target: Path, options: RenderOptions, version: str) -> int:
-    from scaffold import detect
-
     if not target.is_dir():
         raise ScaffoldError(
             f"{target} is not a folder: point scaffold init at an existing project "
@@ -76,28 +74,73 @@ def _run(target: Path, options: RenderOptions, version: str) -> int:
     if given.get("include_app") not in (None, False, "false", "no", "n", "0", "off"):
         raise ScaffoldError("scaffold init never writes an app skeleton: drop include_app")
     given["include_app"] = False
-    found = detect.detect(target, given)
+    found = detect_mod.detect(target, given)
 
     ask = options.asker(answered=set(given) != {"include_app"}, hint=" (detected answers)")
-    answers = answers_mod.resolve(
-        questionnaire, given, folder_name=target.name, ask=ask, detected=found.answers
-    )
-    source.install()  # the answers name it: `scaffold update` needs it here
-    plan = _plan(target, answers, source)
-    if options.dry_run:
-        _show(plan, diffs=True)
-        console.info(f"\nDry run: nothing written to {target}.")
-        return 0
-    if not _decide(plan, target, options.force, prompting=ask is not None):
-        console.info("Nothing written.")
-        return 0
-    try:
-        _write(target, plan)
-    except OSError as error:
-        raise write_error(target, error) from None
+    if ask is not None or options.dry_run:
+        _show_detected(target, found)
+
+    def resolve(keep: dict[str, Any] | None = None, change: str | None = None) -> dict[str, Any]:
+        return answers_mod.resolve(
+            questionnaire,
+            {k: v for k, v in given.items() if k != change},
+            folder_name=target.name,
+            ask=ask,
+            detected=found.answers,
+            keep=keep,
+            change=change,
+        )
+
+    answers = resolve()
+
+    def replay() -> str:
+        return review.replay("init", options.target, answers, options.source)
+
+    with review.kept(replay, interactive=ask is not None):
+        source.install()  # the answers name it: `scaffold update` needs it here
+        while True:
+            if ask is not None:
+                review.show(f"\nscaffold init will use these answers for {target}:", answers)
+            plan = _plan(target, answers, source)
+            if options.dry_run:
+                _show(plan, diffs=True)
+                console.info(f"\nDry run: nothing written to {target}.")
+                return 0
+            if _decide(plan, target, options.force, prompting=ask is not None):
+                break
+            key = _change(ask is not None, answers)
+            if key is None:
+                console.info("Nothing written.")
+                if ask is not None:
+                    review.say_replay(replay())
+                return 0
+            answers = resolve(answers, key)
+        try:
+            _write(target, plan)
+        except OSError as error:
+            raise write_error(target, error) from None
     _show(plan, diffs=False)
     console.next_steps([*found.warnings, *_next_steps(answers, plan)])
     return 0
+
+
+def _change(prompting: bool, answers: Mapping[str, Any]) -> str | None:
+    """After the user declined the plan: the answer to change, or None to stop."""
+    if not prompting:
+        return None
+    from scaffold import prompts
+
+    return prompts.change_or_quit(answers)
+
+
+def _show_detected(target: Path, found: detect_mod.Detection) -> None:
+    """The detection table: each answer read from the project, its value and where it was read."""
+    rows = [
+        (key, review.shown(value), f"({found.sources.get(key, '')})")
+        for key, value in found.answers.items()
+    ]
+    console.summary(f"scaffold init read from {target}:", rows, found.warnings)
+    console.info()
 
 
 def _plan(target: Path, answers: Mapping[str, Any], source: template.Source) -> list[Planned]:
@@ -162,7 +205,7 @@ def _ask_each(conflicts: list[Planned]) -> bool:
             choice = prompts.conflict(item.path)
             if choice != "diff":
                 break
-            sys.stdout.write(item.diff())
+            console.write(item.diff())
         if overwrite_all or choice in {"yes", "all"}:
             overwrite_all = overwrite_all or choice == "all"
             item.status = "overwrite"
@@ -216,7 +259,7 @@ def _show(plan: list[Planned], *, diffs: bool) -> None:
         suffix = f" ({item.note})" if item.note and item.status == "conflict" else ""
         console.status(item.status, item.path + suffix)
         if diffs and item.status == "conflict":
-            sys.stdout.write(item.diff())
+            console.write(item.diff())
 
 
 def _next_steps(answers: Mapping[str, Any], plan: list[Planned]) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import answers as answers_mod
-from scaffold import console, lockfiles, questions, template
+from scaffold import console, engine, lockfiles, questions, review, template
 from scaffold.commands import RenderOptions, current_umask
 from scaffold.errors import ScaffoldError, TargetNotEmpty
 
@@ -19,32 +19,70 @@ def run(options: RenderOptions, version: str) -> int:
     """Create a service folder from the template; returns the exit code."""
     target = options.target.expanduser().absolute()
     _check_target(target, options.force)
+    template.require_git()  # before any question: the answers would be lost otherwise
     source = template.Source.open(options.source, version)
     questionnaire = questions.load(source.folder)
     given = options.given(questionnaire)
 
     ask = options.asker(answered=bool(given))
     given.setdefault("include_app", True)  # a new service gets its skeleton; init says no
-    answers = answers_mod.resolve(questionnaire, given, folder_name=target.name, ask=ask)
-    if ask is not None:
-        from scaffold import prompts
+    check = None if options.dry_run else _tools
 
-        shown = [
-            (k, ("yes" if v else "no") if isinstance(v, bool) else v)
-            for k, v in answers.items()
-            if k != "include_app"  # set by the command, not asked
-        ]
-        console.summary(f"\nscaffold will create {target} with:", shown)
-        if not prompts.confirm("Create it?"):
-            console.info("Nothing written.")
-            return 0
-    if not options.dry_run:
-        lockfiles.check_available(answers["package_manager"])
-    source.install()  # the service's answers name it: `scaffold update` needs it here
-    try:
-        return _render_and_place(target, answers, options, source)
-    except OSError as error:
-        raise write_error(target, error) from None
+    def resolve(keep: dict[str, Any] | None = None, change: str | None = None) -> dict[str, Any]:
+        return answers_mod.resolve(
+            questionnaire,
+            {k: v for k, v in given.items() if k != change},
+            folder_name=target.name,
+            ask=ask,
+            check=check,
+            keep=keep,
+            change=change,
+        )
+
+    answers = resolve()
+
+    def replay() -> str:
+        return review.replay("new", options.target, answers, options.source)
+
+    def revise(key: str, previous: dict[str, Any]) -> dict[str, Any]:
+        nonlocal answers
+        answers = resolve(previous, key)
+        return answers
+
+    with review.kept(replay, interactive=ask is not None):
+        if ask is not None:
+            confirmed = review.confirm(
+                f"\nscaffold will create {target} with:", answers, revise, question="Create it?"
+            )
+            if confirmed is None:
+                console.info("Nothing written.")
+                review.say_replay(replay())
+                return 0
+            answers = confirmed
+        source.install()  # the service's answers name it: `scaffold update` needs it here
+        probe = None if options.dry_run else engine.Probe()
+        try:
+            files = _render_and_place(target, answers, options, source)
+        except BaseException as error:
+            if probe is not None:
+                probe.stop()  # nothing was written: no advice on building it
+            if isinstance(error, OSError):
+                raise write_error(target, error) from None
+            raise
+    if probe is None:
+        return 0
+    for path in files:
+        console.status("create", path)
+    problem = probe.warning()
+    console.next_steps(_next_steps(target, answers))
+    if problem:
+        console.warning(problem)
+    return 0
+
+
+def _tools(name: str, value: Any, context: Mapping[str, Any]) -> str:
+    """What the answer to question NAME needs installed that is missing ("" when nothing)."""
+    return lockfiles.missing(str(value)) if name == "package_manager" else ""
 
 
 def write_error(target: Path, error: OSError) -> ScaffoldError:
@@ -66,28 +104,34 @@ def _check_target(target: Path, force: bool) -> None:
 
 def _render_and_place(
     target: Path, answers: Mapping[str, Any], options: RenderOptions, source: template.Source
-) -> int:
+) -> list[str]:
+    """Render, lock and move the service into TARGET; the files created (dry run: listed)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.scaffold-", dir=target.parent))
     try:
         render(scratch, answers, source)
         files = _files(scratch)
-        locker = lockfiles.locker_for(str(answers["package_manager"]))
         if options.dry_run:
-            for path in files:
-                console.status("create", path)
-            if locker:
-                console.status("create", f"{locker.lockfile} (by {locker.command[0]})")
-            console.info(f"\nDry run: nothing written to {target}.")
-            return 0
+            _dry_run(target, files, str(answers["package_manager"]))
+            return files
         lockfile = lockfiles.create(str(answers["package_manager"]), scratch)
         _place(scratch, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    for path in sorted([*files, *([lockfile] if lockfile else [])]):
+    return sorted([*files, *([lockfile] if lockfile else [])])
+
+
+def _dry_run(target: Path, files: list[str], package_manager: str) -> None:
+    for path in files:
         console.status("create", path)
-    console.next_steps(_next_steps(target, answers))
-    return 0
+    locker = lockfiles.locker_for(package_manager)
+    missing = lockfiles.missing(package_manager)
+    if locker:
+        how = f"not created: {locker.needs} is missing" if missing else f"by {locker.command[0]}"
+        console.status("create", f"{locker.lockfile} ({how})")
+    console.info(f"\nDry run: nothing written to {target}.")
+    if missing:
+        console.warning(missing)
 
 
 def render(destination: Path, answers: Mapping[str, Any], source: template.Source) -> None:

@@ -10,7 +10,6 @@ it was: nothing is half-written.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import shutil
 import subprocess
 import sys
@@ -170,7 +169,11 @@ def _resolve(  # noqa: PLR0917
         prompt = prompts.ask
 
     def keep_or_ask(
-        q: questions.Questionnaire, question: questions.Question, context: Any, kept: Any
+        q: questions.Questionnaire,
+        question: questions.Question,
+        context: Any,
+        kept: Any,
+        before: Any = None,
     ) -> Any:
         name = question.name
         if name not in reask:
@@ -178,11 +181,10 @@ def _resolve(  # noqa: PLR0917
                 return kept
             if name in COMMAND_SET and name not in previous:
                 return q.default(question, context)
-        if kept is not None:  # asked again: the recorded answer is the default, not "detected"
-            question = dataclasses.replace(question, default=kept)
-        value = (
-            q.default(question, context) if prompt is None else prompt(q, question, context, None)
-        )
+        if prompt is None:
+            value = q.default(question, context) if kept is None else kept
+        else:  # asked again: the recorded answer is the default, not a "detected" one
+            value = prompt(q, question, context, None, kept if before is None else before)
         if name in previous and kept is None:
             console.info(f"note: {name}={previous[name]!r} no longer applies; now {name}={value!r}")
         return value

@@ -1,7 +1,8 @@
 """What an existing project is, read from its manifests, lockfiles and version files.
 
 Every finding is an answer to one of copier.yml's questions, offered as the prompt's default
-(marked "detected") and used as is with `--defaults`. Nothing here writes or runs anything.
+(marked "(detected: VALUE)") and used as is with `--defaults`; `scaffold init` shows them with
+where each was read. Nothing here writes or runs anything.
 A project scaffold cannot read with confidence (several services, a workspace) is refused with
 a message that says what to do instead. Each language has its module here, with a `text_of(root,
 found)` that reads that ecosystem's files the way its own tools do.

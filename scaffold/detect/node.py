@@ -48,7 +48,7 @@ def read(root: Path, found: Detection) -> None:
     engines = package.get("engines", {})
     node = engines.get("node") if isinstance(engines, dict) else None
     if isinstance(node, str) and not node.lstrip().startswith(">"):  # a floor: the default fits
-        found.found("language_version", version_in(node, 1), "engines.node")
+        found.found("language_version", version_in(node, 1), "package.json: engines.node")
     builder = next((tool for tool in _SITE_BUILDERS if tool in deps), None)
     if "next" in deps:
         found.found("language", "node", "next in package.json")
@@ -108,8 +108,9 @@ def _node_entrypoint(
     file need not exist yet: `node dist/main` in scripts.start or scripts["start:prod"].
     """
     build = isinstance(scripts.get("build"), str)
-    if build:
-        found.found("build_script", True, "package.json: scripts.build")
+    found.found(
+        "build_script", build, "package.json: scripts.build" if build else "no scripts.build"
+    )
     started = []
     for name in ("start", "start:prod"):
         match = _NODE_RUN.search(str(scripts.get(name, "")))
