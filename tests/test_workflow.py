@@ -22,7 +22,7 @@ from tags import tags_for
 
 WORKFLOW = ".github/workflows/docker-publish.yml"
 GITLAB = ".gitlab-ci.yml"
-DEPENDABOT = ".github/dependabot.yml"
+DEPENDABOT = ".github/dependabot.yml"  # checked in test_dependency_updates.py
 USES = re.compile(
     r"^\s*(?:- )?uses: (?P<repo>[\w.-]+/[\w.-]+)@(?P<ref>\S+)(?: # (?P<version>\S+))?$"
 )
@@ -107,6 +107,7 @@ def test_each_ci_choice_writes_its_own_files_only(pipeline: str, pipeline_dir: P
     assert (pipeline_dir / WORKFLOW).exists() == (ci == "github")
     assert (pipeline_dir / DEPENDABOT).exists() == (ci == "github")
     assert (pipeline_dir / GITLAB).exists() == (ci == "gitlab")
+    assert (pipeline_dir / "renovate.json").exists() == (ci == "gitlab")
     if ci != "github":
         assert not (pipeline_dir / ".github").exists()
 
@@ -150,23 +151,6 @@ def test_gitlab_ci_matches_gitlabs_schema(
     assert found is not None
     errors = _schema_errors("vendor.gitlab-ci", ".gitlab-ci.yml", found[0])
     assert not errors, errors
-
-
-def test_dependabot_keeps_images_and_actions_current(
-    github_pipeline: str, rendered_pipelines: dict[str, Path]
-) -> None:
-    found = _load(rendered_pipelines[github_pipeline] / DEPENDABOT)
-    assert found is not None
-    errors = _schema_errors("vendor.dependabot", "dependabot.yml", found[0])
-    assert not errors, errors
-    updates = found[1]["updates"]
-    assert {u["package-ecosystem"] for u in updates} == {
-        "docker",
-        "docker-compose",
-        "github-actions",
-    }
-    for update in updates:
-        assert update["schedule"]["interval"] == "weekly" and update["groups"], update
 
 
 # --- pinned actions
