@@ -17,101 +17,21 @@ import tarfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from engine import Engine, not_buildable_here
-from helpers import combinations, combo_id, git, git_save, run_scaffold
+from engine import Engine
+from generated import ENGINE_COMBOS, SECRET, WITH_TEST_STAGE, Service, generate
+from helpers import combinations, git, git_save, run_scaffold
 from kit import Kit, base_images
 from tags import tags_for
 
 WORKFLOW = ".github/workflows/docker-publish.yml"
 
 pytestmark = pytest.mark.engine
-
-SECRET = "SCAFFOLD_PLANTED_SECRET=do-not-ship"
-STAND_IN_VERSIONS = {"python": "3.11", "php": "8.2"}
-
-
-def _engine_combos() -> list[dict[str, Any]]:
-    """One combination per image-relevant answer set (registry and CI do not change the image)."""
-    return [
-        a
-        for a in combinations()
-        if a["registry"] == "dockerhub" and a["ci"] == "github" and not_buildable_here(a) is None
-    ]
-
-
-ENGINE_COMBOS = {combo_id(a).removesuffix("-dockerhub-github"): a for a in _engine_combos()}
-WITH_TEST_STAGE = [k for k, a in ENGINE_COMBOS.items() if a["dev_test_prod"]]
-
-
-@pytest.fixture(scope="session")
-def kit(engine: Engine, say: Any) -> Kit | None:
-    if os.environ.get("SCAFFOLD_REAL_BASES") == "1":
-        say("SCAFFOLD_REAL_BASES=1: base images are pulled from their registries")
-        return None
-    say("base images are local stand-ins built from Debian packages (see tests/kit.py)")
-    return Kit(engine, say)
-
-
-@dataclass
-class Service:
-    """A generated service and its built production image."""
-
-    name: str
-    answers: dict[str, Any]
-    path: Path
-    prod: str
-
-
-def _generate(name: str, answers: dict[str, Any], where: Path, home: Path) -> Path:
-    data = {k: v for k, v in answers.items() if k != "project_name"}
-    # The stand-ins' runtimes: uv checks requires-python, Composer's autoloader PHP's version.
-    language = answers["language"]
-    data["language_version"] = STAND_IN_VERSIONS.get(language, data["language_version"])
-    args = [arg for key, value in data.items() for arg in ("--data", f"{key}={value}")]
-    result = run_scaffold("new", where / name, "--defaults", *args, home=home)
-    assert result.returncode == 0, result.stderr
-    service = where / name
-    # Plant what must never reach an image: a git history and an env file with a secret.
-    (service / ".env").write_text(SECRET + "\n")
-    git_save(service, "generated")
-    return service
-
-
-@pytest.fixture(scope="session")
-def services(
-    engine: Engine, kit: Kit | None, tmp_path_factory: pytest.TempPathFactory, say: Any
-) -> Iterator[dict[str, Service]]:
-    """Services generated and built on first use, shared by the tests of a combination."""
-    root = tmp_path_factory.mktemp("services")
-    home = tmp_path_factory.mktemp("home")
-
-    class Lazy(dict[str, Service]):
-        def __missing__(self, name: str) -> Service:
-            answers = ENGINE_COMBOS[name]
-            path = _generate(name, answers, root, home)
-            dockerfile = (path / "Dockerfile").read_text()
-            if dockerfile.startswith("# syntax="):
-                say(f"{name}: removed the `# syntax=` line (BuildKit cannot pull its frontend)")
-                (path / "Dockerfile").write_text(dockerfile.split("\n", 1)[1])
-            if kit is not None:
-                for image in sorted(base_images(dockerfile)):
-                    kit.provide(image)
-            prod = f"scaffold-e2e/{name}:prod"
-            engine.run("build", "--target", "prod", "--tag", prod, str(path))
-            self[name] = service = Service(name, answers, path, prod)
-            return service
-
-    lazy = Lazy()
-    yield lazy
-    for service in lazy.values():
-        engine.run("rmi", "--force", service.prod, check=False)
 
 
 def _image_id(engine: Engine, ref: str) -> str:
@@ -560,7 +480,7 @@ def test_php_fpm_serves_through_its_nginx_web_target(
         if a["serving"] == "fpm" and not a["dev_test_prod"] and a["ci"] == "github"
     )
     name = "php-fpm-composer-prod-only"
-    path = _generate(
+    path = generate(
         name, answers, tmp_path_factory.mktemp("fpm"), tmp_path_factory.mktemp("fpm-home")
     )
     if kit is not None:
