@@ -207,7 +207,8 @@ def main() -> None:
 def measure(engine: Engine, kit: Kit, name: str, answers: dict, work: Path) -> dict:
     home = work / "home"
     home.mkdir(exist_ok=True)
-    service = generate(name, answers, work, home)
+    # uv lock needs a Python 3.14: the stand-in's, run in a container (tests/kit.py).
+    service = generate(name, answers, work, home, kit.python_on_path(work / "bin"))
     dockerfile = (service / "Dockerfile").read_text()
     for image in base_images(dockerfile):
         kit.provide(image)

@@ -24,8 +24,9 @@ NOT_BUILDABLE_HERE: list[tuple[dict[str, set[str]], str]] = [
     ),
     (
         {"language": {"java"}},
-        "Maven Central is unreachable, and the machine's Maven repository lacks what"
-        " maven-dependency-plugin needs (commons-beanutils 1.9.4); Gradle 9 is not packaged",
+        "Maven Central is unreachable, and Debian's Maven repository has neither the plugins"
+        " the pom pins (maven-dependency-plugin 3.9.0, ...) nor JUnit 5; Debian packages Gradle"
+        " 4.7, not 9",
     ),
     (
         {"language": {"dotnet"}},
