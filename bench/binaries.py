@@ -18,9 +18,10 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tests"))
 
 from cli import write_section  # noqa: E402
-from test_engine import ENGINE_COMBOS, _generate, _image_files  # noqa: E402
+from test_engine import _image_files  # noqa: E402
 
 from engine import Engine, connect  # noqa: E402
+from generated import ENGINE_COMBOS, generate  # noqa: E402
 from kit import Kit, base_images  # noqa: E402
 
 MB = 1_000_000
@@ -45,7 +46,7 @@ def main() -> None:
             for name, answers in ENGINE_COMBOS.items():
                 if answers["language"] not in {"go", "rust"} or answers["dev_test_prod"]:
                     continue
-                service = _generate(name, answers, work, home)
+                service = generate(name, answers, work, home)
                 for image in base_images((service / "Dockerfile").read_text()):
                     kit.provide(image)
                 tag = f"scaffold-bench/{name}:prod"

@@ -26,9 +26,9 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tests"))
 
 from cli import write_section  # noqa: E402
-from test_engine import ENGINE_COMBOS, _generate  # noqa: E402
 
 from engine import Engine, connect  # noqa: E402
+from generated import ENGINE_COMBOS, generate  # noqa: E402
 from kit import Kit, base_images  # noqa: E402
 
 MB = 1_000_000
@@ -207,7 +207,8 @@ def main() -> None:
 def measure(engine: Engine, kit: Kit, name: str, answers: dict, work: Path) -> dict:
     home = work / "home"
     home.mkdir(exist_ok=True)
-    service = _generate(name, answers, work, home)
+    # uv lock needs a Python 3.14: the stand-in's, run in a container (tests/kit.py).
+    service = generate(name, answers, work, home, kit.python_on_path(work / "bin"))
     dockerfile = (service / "Dockerfile").read_text()
     for image in base_images(dockerfile):
         kit.provide(image)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,9 @@ import pytest
 from hypothesis import settings
 
 from engine import Engine, EngineUnavailable, connect
+from generated import ENGINE_COMBOS, Service, generate
 from helpers import combinations, combo_id, pipeline_id, pipelines, render
+from kit import Kit, base_images
 
 # Property tests: bounded by default; `pytest --hypothesis-profile long` for a longer search.
 settings.register_profile("bounded", max_examples=60, deadline=None)
@@ -103,19 +106,89 @@ def say(request: pytest.FixtureRequest) -> Any:
 
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory, say: Any) -> Iterator[Engine]:
-    folder = tmp_path_factory.mktemp("engine")
+def engine() -> Engine:
+    found = _ENGINE.get("engine")
+    if found is None:
+        pytest.skip(f"no Docker engine: {_ENGINE.get('error')}")
+    return found  # stopped in pytest_sessionfinish, after every test that used it
+
+
+@pytest.fixture(scope="session")
+def kit(engine: Engine, say: Any) -> Kit | None:
+    if os.environ.get("SCAFFOLD_REAL_BASES") == "1":
+        say("SCAFFOLD_REAL_BASES=1: base images are pulled from their registries")
+        return None
+    say("base images are local stand-ins built from Debian forky's packages (tests/kit.py)")
+    return Kit(engine, say)
+
+
+@pytest.fixture(scope="session")
+def services(
+    engine: Engine, kit: Kit | None, tmp_path_factory: pytest.TempPathFactory, say: Any
+) -> Iterator[dict[str, Service]]:
+    """Services generated and built on first use, shared by the tests of a combination."""
+    root = tmp_path_factory.mktemp("services")
+    home = tmp_path_factory.mktemp("home")
+    env = kit.python_on_path(tmp_path_factory.mktemp("bin")) if kit is not None else None
+
+    class Lazy(dict[str, Service]):
+        def __missing__(self, name: str) -> Service:
+            answers = ENGINE_COMBOS[name]
+            path = generate(name, answers, root, home, env)
+            dockerfile = (path / "Dockerfile").read_text()
+            if dockerfile.startswith("# syntax="):
+                say(f"{name}: removed the `# syntax=` line (BuildKit cannot pull its frontend)")
+                (path / "Dockerfile").write_text(dockerfile.split("\n", 1)[1])
+            if kit is not None:
+                for image in sorted(base_images(dockerfile)):
+                    kit.provide(image)
+            prod = f"scaffold-e2e/{name}:prod"
+            engine.run("build", "--target", "prod", "--tag", prod, str(path))
+            self[name] = service = Service(name, answers, path, prod)
+            return service
+
+    lazy = Lazy()
+    yield lazy
+    for service in lazy.values():
+        engine.run("rmi", "--force", service.prod, check=False)
+
+
+_ENGINE: dict[str, Any] = {}
+
+
+def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
+    """When engine tests run: start the engine; name its versions and the stand-ins' runtimes."""
+    if not any(item.get_closest_marker("engine") for item in items):
+        return []
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+
+    def say(line: str) -> None:
+        if reporter:
+            reporter.write_line(line)
+
+    folder = Path(tempfile.mkdtemp(prefix="scaffold-engine-"))
     try:
-        found = connect(folder / "docker-config", folder / "dockerd.log")
+        found = connect(folder / "docker-config", folder / "dockerd.log", say)
     except EngineUnavailable as error:
-        pytest.skip(f"no Docker engine: {error}")
-    say(f"docker engine: {'started dockerd' if found.process else 'using the running engine'}")
-    yield found
-    found.stop()
+        _ENGINE["error"] = error
+        return [f"docker engine: none ({error})"]
+    _ENGINE["engine"] = found
+    versions = found.versions()
+    how = "started for this run" if found.started else "already running"
+    lines = [
+        f"docker engine {versions['engine']} ({how}), buildx {versions['buildx']}, "
+        f"compose {versions['compose']}"
+    ]
+    if os.environ.get("SCAFFOLD_REAL_BASES") != "1":
+        lines += Kit(found, say).versions()
+    return lines
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Under CI=true a skipped test is a failure: nothing may pass by not running."""
+    """Stop the engine the run started. Under CI=true a skipped test is a failure: nothing may
+    pass by not running."""
+    if "engine" in _ENGINE:
+        _ENGINE.pop("engine").stop()
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if os.environ.get("CI") == "true" and skipped:

@@ -1,21 +1,19 @@
-"""A real Docker engine for the tests: the one that answers, or a dockerd the suite starts itself.
+"""A real Docker engine for the tests: Docker 28 with buildx and Compose, from engine_root.py.
 
-Docker Engine 20.10's own client (/usr/bin/docker) is used with DOCKER_BUILDKIT=1: another client
-on PATH may lack buildx and fall back to the legacy builder, which rejects `RUN --mount`.
+The suite drives the engine with the host's docker client and forky's buildx and compose plugins
+(copied into its own DOCKER_CONFIG), so builds go through BuildKit as they do for users.
+Set DOCKER_HOST to an engine of your own (27 or newer, with buildx) to use that one instead.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import signal
 import subprocess
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-OWN_SOCKET = "/run/scaffold-tests/docker.sock"
+import engine_root
 
 # Combinations that cannot be built or run on these machines, and why. They are still rendered,
 # linted and golden-tested; the run's header lists them, they are never silently dropped.
@@ -26,8 +24,9 @@ NOT_BUILDABLE_HERE: list[tuple[dict[str, set[str]], str]] = [
     ),
     (
         {"language": {"java"}},
-        "Maven Central is unreachable, and the machine's Maven repository lacks what"
-        " maven-dependency-plugin needs (commons-beanutils 1.9.4); Gradle 9 is not packaged",
+        "Maven Central is unreachable, and Debian's Maven repository has neither the plugins"
+        " the pom pins (maven-dependency-plugin 3.9.0, ...) nor JUnit 5; Debian packages Gradle"
+        " 4.7, not 9",
     ),
     (
         {"language": {"dotnet"}},
@@ -37,10 +36,6 @@ NOT_BUILDABLE_HERE: list[tuple[dict[str, set[str]], str]] = [
     (
         {"language": {"rust"}, "serving": {"scratch", "distroless"}},
         "static Rust builds on rust:alpine (musl); no musl Rust toolchain can be had here",
-    ),
-    (
-        {"serving": {"next"}},
-        "Next.js 16 needs Node.js >= 20.9; the only Node.js packaged here (Debian's) is 18",
     ),
     (
         {"serving": {"fpm"}},
@@ -71,7 +66,7 @@ class Engine:
 
     client: str
     env: dict[str, str]
-    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    started: bool = False
 
     def run(
         self, *args: str, check: bool = True, stdin: str | None = None, timeout: float = 900
@@ -94,65 +89,46 @@ class Engine:
         return result
 
     def answers(self) -> bool:
-        """Whether the engine replies to `docker info`."""
+        """Whether the engine replies to `docker version`."""
         try:
-            return self.run("info", check=False, timeout=20).returncode == 0
+            return self.run("version", check=False, timeout=20).returncode == 0
         except subprocess.TimeoutExpired:
             return False
 
+    def versions(self) -> dict[str, str]:
+        """The engine's, buildx's and Compose's versions."""
+        return {
+            "engine": self.run("version", "--format", "{{.Server.Version}}").stdout.strip(),
+            "buildx": self.run("buildx", "version").stdout.split()[1],
+            "compose": self.run("compose", "version", "--short").stdout.strip(),
+        }
+
     def stop(self) -> None:
-        """Stop the dockerd this suite started (an engine found running is left alone)."""
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        """Stop the engine this suite started (an engine found running is left alone)."""
+        if self.started:
+            engine_root.down()
 
 
-def _client() -> str:
-    for candidate in ("/usr/bin/docker", shutil.which("docker")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    raise EngineUnavailable("no docker client: install docker.io (.ci/run does)")
-
-
-def connect(config_dir: Path, log: Path) -> Engine:
-    """The running engine, or a dockerd started on a socket of our own."""
-    env = {**os.environ, "DOCKER_BUILDKIT": "1", "DOCKER_CONFIG": str(config_dir)}
-    env.pop("DOCKER_HOST", None)
-    engine = Engine(_client(), env)
-    if engine.answers():
-        return engine
-    dockerd = shutil.which("dockerd")
-    if dockerd is None:
-        raise EngineUnavailable("no engine answers and dockerd is not installed: install docker.io")
-    if os.geteuid() != 0:
-        raise EngineUnavailable("no engine answers and starting dockerd needs root")
-    Path(OWN_SOCKET).parent.mkdir(parents=True, exist_ok=True)
-    engine.env["DOCKER_HOST"] = f"unix://{OWN_SOCKET}"
-    with log.open("wb") as out:
-        engine.process = subprocess.Popen(
-            [
-                dockerd,
-                "--host",
-                f"unix://{OWN_SOCKET}",
-                "--exec-root",
-                "/run/scaffold-tests/exec",
-                "--pidfile",
-                "/run/scaffold-tests/docker.pid",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if engine.process.poll() is not None:
-            raise EngineUnavailable(f"dockerd exited: see {log}")
+def connect(config_dir: Path, log: Path, say: Any = print) -> Engine:
+    """The engine DOCKER_HOST names, else the root's dockerd, started when it does not answer."""
+    try:
+        engine_root.ensure_root(say)
+    except (RuntimeError, OSError) as error:
+        raise EngineUnavailable(f"cannot make the engine's root: {error}") from error
+    engine_root.install_plugins(config_dir)
+    env = {**os.environ, "DOCKER_CONFIG": str(config_dir)}
+    env.pop("DOCKER_BUILDKIT", None)
+    if "DOCKER_HOST" in env:
+        engine = Engine(engine_root.client(), env)
         if engine.answers():
             return engine
-        time.sleep(0.5)
-    engine.stop()
-    raise EngineUnavailable(f"dockerd did not answer within 60 s: see {log}")
+    env["DOCKER_HOST"] = engine_root.host()
+    engine = Engine(engine_root.client(), env)
+    if engine.answers():
+        return engine
+    try:
+        engine_root.up(log, say)
+    except RuntimeError as error:
+        raise EngineUnavailable(str(error)) from error
+    engine.started = True
+    return engine

@@ -3,9 +3,9 @@
 No container registry is reachable from the test machines, so the suite builds local images from
 Debian's packages and tags them with exactly the names the Dockerfiles use (`python:3.14-slim`,
 `node:24-slim`, ...). They are built once per machine: each image is labelled with the hash of
-its recipe, and rebuilt only when that recipe changes. The runtimes inside are Debian's, not the
-version in the tag: python3 3.11, nodejs 18, nginx 1.22, go 1.19, rust 1.96,
-php 8.2, composer 2.5.
+its recipe, and rebuilt only when that recipe changes. The runtimes come from Debian forky
+(testing), which packages the versions the tags name: Python 3.14, Node.js 24, Go 1.27, Rust 1.97,
+OpenJDK 25, nginx 1.30; PHP is 8.4 where the tags say 8.5. The run's header prints each one.
 
 Set SCAFFOLD_REAL_BASES=1 to skip the kit and let Docker pull the real images.
 """
@@ -13,20 +13,18 @@ Set SCAFFOLD_REAL_BASES=1 to skip the kit and let Docker pull the real images.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import subprocess
 import tempfile
 from pathlib import Path
 
+import engine_root
 from engine import Engine
 
 LABEL = "org.scaffold.test-kit"
 ROOTFS_CACHE = Path("/var/cache/scaffold-tests")
-MIRROR = "http://deb.debian.org/debian"
-DEBOOTSTRAP = ["debootstrap", "--variant=minbase", "--include=ca-certificates", "bookworm"]
-
-# The machine's extra CA certificates: the egress re-signs TLS, so images must trust it too.
-HOST_CAS = Path("/usr/local/share/ca-certificates")
+PHP = "8.4"  # forky's PHP, for the php:8.x stand-ins
 
 
 def _hash(*parts: str | bytes) -> str:
@@ -36,8 +34,13 @@ def _hash(*parts: str | bytes) -> str:
     return digest.hexdigest()[:16]
 
 
-DEBIAN_HASH = _hash(MIRROR, *DEBOOTSTRAP, *(c.read_bytes() for c in sorted(HOST_CAS.glob("*.crt"))))
-DEBIAN = f"scaffold-kit/bookworm:{DEBIAN_HASH}"
+DEBIAN_HASH = _hash(
+    engine_root.MIRROR,
+    engine_root.SUITE,
+    engine_root.APT_CONF,
+    *(c.read_bytes() for c in sorted(engine_root.HOST_CAS.glob("*.crt"))),
+)
+DEBIAN = f"scaffold-kit/{engine_root.SUITE}:{DEBIAN_HASH}"
 
 # One recipe per kind of base image; {debian} is the imported Debian root.
 RECIPES: dict[str, str] = {
@@ -56,10 +59,8 @@ CMD ["python3"]
 FROM {debian}
 ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 RUN apt-get update \\
- && apt-get install -y --no-install-recommends nodejs npm \\
- && rm -rf /var/lib/apt/lists/* \\
- && npm install --global --no-fund --no-audit corepack@0.34.6 \\
- && rm -rf /root/.npm
+ && apt-get install -y --no-install-recommends nodejs npm node-corepack \\
+ && rm -rf /var/lib/apt/lists/*
 # The npm registry reachable here serves no signatures, and repo.yarnpkg.com is unreachable.
 ENV COREPACK_INTEGRITY_KEYS=0 \\
     COREPACK_NPM_REGISTRY=https://registry.npmjs.org
@@ -70,7 +71,7 @@ CMD ["node"]
     "nginx-unprivileged": """
 FROM {debian}
 RUN apt-get update \\
- && apt-get install -y --no-install-recommends nginx-light busybox \\
+ && apt-get install -y --no-install-recommends nginx busybox \\
  && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled /etc/nginx/conf.d/* \\
  && ln -s /bin/busybox /usr/local/bin/wget \\
  && mkdir -p /usr/share/nginx/html \\
@@ -132,24 +133,23 @@ ENV GOPATH=/go \\
     PATH=/go/bin:/usr/lib/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 WORKDIR /go
 """,
-    # Debian's rustc-web/cargo-web: a current Rust (edition 2024) next to the system's old one.
     "rust": """
 FROM {debian}
 RUN apt-get update \\
- && apt-get install -y --no-install-recommends rustc-web cargo-web gcc libc6-dev \\
+ && apt-get install -y --no-install-recommends rustc cargo gcc libc6-dev \\
  && rm -rf /var/lib/apt/lists/*
 ENV CARGO_HOME=/usr/local/cargo
 """,
     "java-jdk": """
 FROM {debian}
 RUN apt-get update \\
- && apt-get install -y --no-install-recommends openjdk-17-jdk-headless maven \\
+ && apt-get install -y --no-install-recommends openjdk-25-jdk-headless maven \\
  && rm -rf /var/lib/apt/lists/*
 """,
     "java-jre": """
 FROM {debian}
 RUN apt-get update \\
- && apt-get install -y --no-install-recommends openjdk-17-jre-headless \\
+ && apt-get install -y --no-install-recommends openjdk-25-jre-headless \\
  && rm -rf /var/lib/apt/lists/*
 """,
     # Like php:X-apache: Apache with mod_php on port 80, document root /var/www/html,
@@ -160,8 +160,8 @@ FROM {debian}
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends apache2 libapache2-mod-php php-cli \\
  && rm -rf /var/lib/apt/lists/* /var/www/html/index.html \\
- && cp /usr/lib/php/8.2/php.ini-production /usr/lib/php/8.2/php.ini-development \\
-      /etc/php/8.2/apache2/ \\
+ && cp /usr/lib/php/{php}/php.ini-production /usr/lib/php/{php}/php.ini-development \\
+      /etc/php/{php}/apache2/ \\
  && sed -ri 's/^export ([^=]+)=(.*)$/: ${\\1:=\\2}\\nexport \\1/' /etc/apache2/envvars \\
  && printf '%s\\n' '#!/bin/sh' 'set -e' '. /etc/apache2/envvars' \\
     'mkdir -p "$APACHE_RUN_DIR" "$APACHE_LOCK_DIR" "$APACHE_LOG_DIR"' \\
@@ -172,7 +172,7 @@ RUN apt-get update \\
  && ln -sf /dev/stdout /var/log/apache2/access.log \\
  && ln -sf /dev/stderr /var/log/apache2/error.log \\
  && ln -sf /dev/stdout /var/log/apache2/other_vhosts_access.log
-ENV PHP_INI_DIR=/etc/php/8.2/apache2
+ENV PHP_INI_DIR=/etc/php/{php}/apache2
 WORKDIR /var/www/html
 EXPOSE 80
 STOPSIGNAL SIGWINCH
@@ -183,16 +183,17 @@ CMD ["apache2-foreground"]
     "php-fpm": """
 FROM {debian}
 RUN apt-get update \\
- && apt-get install -y --no-install-recommends php8.2-fpm php-cli \\
+ && apt-get install -y --no-install-recommends php{php}-fpm php-cli \\
  && rm -rf /var/lib/apt/lists/* \\
- && ln -s /usr/sbin/php-fpm8.2 /usr/local/sbin/php-fpm \\
- && cp /usr/lib/php/8.2/php.ini-production /usr/lib/php/8.2/php.ini-development /etc/php/8.2/fpm/ \\
+ && ln -s /usr/sbin/php-fpm{php} /usr/local/sbin/php-fpm \\
+ && cp /usr/lib/php/{php}/php.ini-production /usr/lib/php/{php}/php.ini-development \\
+      /etc/php/{php}/fpm/ \\
  && sed -ri -e 's#^pid = .*##' -e 's#^error_log = .*#error_log = /proc/self/fd/2#' \\
-      /etc/php/8.2/fpm/php-fpm.conf \\
+      /etc/php/{php}/fpm/php-fpm.conf \\
  && printf '%s\\n' '[global]' 'daemonize = no' '[www]' 'listen = 9000' 'clear_env = no' \\
       'catch_workers_output = yes' 'access.log = /proc/self/fd/2' \\
-      > /etc/php/8.2/fpm/pool.d/zz-docker.conf
-ENV PHP_INI_DIR=/etc/php/8.2/fpm
+      > /etc/php/{php}/fpm/pool.d/zz-docker.conf
+ENV PHP_INI_DIR=/etc/php/{php}/fpm
 WORKDIR /var/www/html
 EXPOSE 9000
 STOPSIGNAL SIGQUIT
@@ -320,6 +321,7 @@ class Kit:
         self.engine = engine
         self.say = say
         self.built: dict[str, str] = {}
+        self.placeholders: list[str] = []
 
     def _current(self, image: str, expected: str) -> bool:
         result = self.engine.run(
@@ -337,22 +339,16 @@ class Kit:
         if self._current(DEBIAN, DEBIAN_HASH):
             return DEBIAN
         ROOTFS_CACHE.mkdir(parents=True, exist_ok=True)
-        tarball = ROOTFS_CACHE / f"bookworm-{DEBIAN_HASH}.tar"
+        tarball = ROOTFS_CACHE / f"{engine_root.SUITE}-{DEBIAN_HASH}.tar"
         if not tarball.exists():
-            self.say("test kit: debootstrap --variant=minbase bookworm (about a minute, once)")
+            self.say(f"test kit: debootstrap --variant=minbase {engine_root.SUITE} (once)")
             with tempfile.TemporaryDirectory(dir=ROOTFS_CACHE) as scratch:
                 root = Path(scratch) / "rootfs"
-                subprocess.run([*DEBOOTSTRAP, str(root), MIRROR], check=True, capture_output=True)
-                for cert in HOST_CAS.glob("*.crt"):
-                    (root / "usr/local/share/ca-certificates" / cert.name).write_bytes(
-                        cert.read_bytes()
-                    )
-                subprocess.run(
-                    ["chroot", str(root), "update-ca-certificates"], check=True, capture_output=True
-                )
+                engine_root.debootstrap(root)
                 (root / "etc/pip.conf").write_text(
                     "[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n"
                 )
+                (root / "etc/resolv.conf").unlink()
                 subprocess.run(["chroot", str(root), "apt-get", "clean"], check=True)
                 partial = tarball.with_suffix(".partial")
                 subprocess.run(["tar", "-C", str(root), "-cf", str(partial), "."], check=True)
@@ -392,6 +388,7 @@ class Kit:
         dockerfile = (
             RECIPES[recipe]
             .replace("{debian}", self.debian())
+            .replace("{php}", PHP)
             .replace("{parent}", self._build(parent, "") if parent else "")
         )
         self.say(f"test kit: building the {recipe} stand-in")
@@ -412,3 +409,64 @@ class Kit:
         self.engine.run("tag", self._build(recipe, image), image)
         self.say(f"test kit: {image} stands in as {recipe}")
         return image
+
+    def provide_or_placeholder(self, image: str) -> str:
+        """IMAGE's stand-in, or where none can be made (.NET, Gradle, Alpine), the Debian root
+        under its name: enough for `docker build --check`, which only reads base images'
+        configuration. The placeholders are listed in `placeholders`."""
+        try:
+            recipe_for(image)
+        except AssertionError:
+            if image not in self.placeholders:
+                self.engine.run("tag", self.debian(), image)
+                self.placeholders.append(image)
+                self.say(f"test kit: {image} is a placeholder (the Debian root) for build checks")
+            return image
+        return self.provide(image)
+
+    def python_on_path(self, folder: Path, image: str = "python:3.14-slim") -> dict[str, str]:
+        """Environment whose PATH has a `python3.X` running IMAGE's interpreter in a container.
+
+        `scaffold new` runs `uv lock`, which needs a Python that requires-python (>= the tag's
+        version) accepts; the host has an older one and uv cannot download one here. The
+        container shares /tmp, where the tests' projects, homes and uv's cache live."""
+        self.provide(image)
+        version = image.split(":", 1)[1].split("-", 1)[0]
+        folder.mkdir(parents=True, exist_ok=True)
+        shim = folder / f"python{version}"
+        env = self.engine.env
+        shim.write_text(
+            "#!/bin/sh\n"
+            f"exec env DOCKER_HOST='{env['DOCKER_HOST']}' DOCKER_CONFIG='{env['DOCKER_CONFIG']}' "
+            f"'{self.engine.client}' run --rm -i --network none --volume /tmp:/tmp "
+            f'--workdir "$PWD" {image} python{version} "$@"\n'
+        )
+        shim.chmod(0o755)
+        return {"PATH": f"{folder}:{os.environ['PATH']}"}
+
+    def versions(self) -> list[str]:
+        """What each stand-in really runs, built if need be: one line per image the tags name."""
+        lines = []
+        for image, command in VERSIONS.items():
+            tag = self._build(recipe_for(image), image)
+            shown = self.engine.run("run", "--rm", "--entrypoint", "sh", tag, "-c", command)
+            real = " ".join(shown.stdout.split())
+            named = image.split(":", 1)[1].split("-", 1)[0]
+            differs = "" if named in real else f" (differs from the tag's {named})"
+            lines.append(f"stand-in {image}: {real}{differs}")
+        return lines
+
+
+# What the run's header reports for each kind of stand-in: the image the templates name by default,
+# and how to ask it for its versions.
+VERSIONS = {
+    "python:3.14-slim": "python --version",
+    "node:24-slim": "echo node $(node -v) npm $(npm -v) corepack $(corepack -v)",
+    "golang:1.27-trixie": "go version | cut -d' ' -f3",
+    "rust:1.95-slim-trixie": "rustc --version | cut -d' ' -f1,2",
+    "eclipse-temurin:25-jre": "java -version 2>&1 | head -1",
+    "php:8.5-apache": "echo PHP $(php -r 'echo PHP_VERSION;')",
+    "composer:2": "composer --version 2>/dev/null | cut -d' ' -f1-3",
+    "nginxinc/nginx-unprivileged:1.28-alpine": "nginx -v 2>&1 | cut -d' ' -f3",
+    "ruby:3.4-slim": "ruby --version | cut -d' ' -f1,2",
+}

@@ -17,101 +17,21 @@ import tarfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from engine import Engine, not_buildable_here
-from helpers import combinations, combo_id, git, git_save, run_scaffold
+from engine import Engine
+from generated import ENGINE_COMBOS, SECRET, WITH_TEST_STAGE, Service, generate
+from helpers import combinations, git, git_save, run_scaffold
 from kit import Kit, base_images
 from tags import tags_for
 
 WORKFLOW = ".github/workflows/docker-publish.yml"
 
 pytestmark = pytest.mark.engine
-
-SECRET = "SCAFFOLD_PLANTED_SECRET=do-not-ship"
-STAND_IN_VERSIONS = {"python": "3.11", "php": "8.2"}
-
-
-def _engine_combos() -> list[dict[str, Any]]:
-    """One combination per image-relevant answer set (registry and CI do not change the image)."""
-    return [
-        a
-        for a in combinations()
-        if a["registry"] == "dockerhub" and a["ci"] == "github" and not_buildable_here(a) is None
-    ]
-
-
-ENGINE_COMBOS = {combo_id(a).removesuffix("-dockerhub-github"): a for a in _engine_combos()}
-WITH_TEST_STAGE = [k for k, a in ENGINE_COMBOS.items() if a["dev_test_prod"]]
-
-
-@pytest.fixture(scope="session")
-def kit(engine: Engine, say: Any) -> Kit | None:
-    if os.environ.get("SCAFFOLD_REAL_BASES") == "1":
-        say("SCAFFOLD_REAL_BASES=1: base images are pulled from their registries")
-        return None
-    say("base images are local stand-ins built from Debian packages (see tests/kit.py)")
-    return Kit(engine, say)
-
-
-@dataclass
-class Service:
-    """A generated service and its built production image."""
-
-    name: str
-    answers: dict[str, Any]
-    path: Path
-    prod: str
-
-
-def _generate(name: str, answers: dict[str, Any], where: Path, home: Path) -> Path:
-    data = {k: v for k, v in answers.items() if k != "project_name"}
-    # The stand-ins' runtimes: uv checks requires-python, Composer's autoloader PHP's version.
-    language = answers["language"]
-    data["language_version"] = STAND_IN_VERSIONS.get(language, data["language_version"])
-    args = [arg for key, value in data.items() for arg in ("--data", f"{key}={value}")]
-    result = run_scaffold("new", where / name, "--defaults", *args, home=home)
-    assert result.returncode == 0, result.stderr
-    service = where / name
-    # Plant what must never reach an image: a git history and an env file with a secret.
-    (service / ".env").write_text(SECRET + "\n")
-    git_save(service, "generated")
-    return service
-
-
-@pytest.fixture(scope="session")
-def services(
-    engine: Engine, kit: Kit | None, tmp_path_factory: pytest.TempPathFactory, say: Any
-) -> Iterator[dict[str, Service]]:
-    """Services generated and built on first use, shared by the tests of a combination."""
-    root = tmp_path_factory.mktemp("services")
-    home = tmp_path_factory.mktemp("home")
-
-    class Lazy(dict[str, Service]):
-        def __missing__(self, name: str) -> Service:
-            answers = ENGINE_COMBOS[name]
-            path = _generate(name, answers, root, home)
-            dockerfile = (path / "Dockerfile").read_text()
-            if dockerfile.startswith("# syntax="):
-                say(f"{name}: removed the `# syntax=` line (BuildKit cannot pull its frontend)")
-                (path / "Dockerfile").write_text(dockerfile.split("\n", 1)[1])
-            if kit is not None:
-                for image in sorted(base_images(dockerfile)):
-                    kit.provide(image)
-            prod = f"scaffold-e2e/{name}:prod"
-            engine.run("build", "--target", "prod", "--tag", prod, str(path))
-            self[name] = service = Service(name, answers, path, prod)
-            return service
-
-    lazy = Lazy()
-    yield lazy
-    for service in lazy.values():
-        engine.run("rmi", "--force", service.prod, check=False)
 
 
 def _image_id(engine: Engine, ref: str) -> str:
@@ -560,7 +480,7 @@ def test_php_fpm_serves_through_its_nginx_web_target(
         if a["serving"] == "fpm" and not a["dev_test_prod"] and a["ci"] == "github"
     )
     name = "php-fpm-composer-prod-only"
-    path = _generate(
+    path = generate(
         name, answers, tmp_path_factory.mktemp("fpm"), tmp_path_factory.mktemp("fpm-home")
     )
     if kit is not None:
@@ -609,7 +529,11 @@ INIT_PROJECTS: dict[str, list[str]] = {
     "go-cmd": ["port=9000"],
     "rust-bin": ["port=7000"],
     "php-slim": ["health_path=/health"],
+    "node-ts-express": ["health_path=/health"],
+    "python-flask-factory": ["health_path=/health"],
 }
+# Credentials a developer's checkout holds that no image layer may carry.
+PLANTED = [".env", ".npmrc", ".pypirc", ".aws/credentials", ".ssh/id_ed25519"]
 
 
 @pytest.mark.parametrize("name", sorted(INIT_PROJECTS))
@@ -618,9 +542,11 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
 ) -> None:
     project = home.parent / name
     shutil.copytree(Path(__file__).parent / "projects" / name, project)
-    (project / ".env").write_text(SECRET + "\n")
     git(project, "init", "--quiet", "--initial-branch=main")
     git_save(project, "the team's project")
+    for planted in PLANTED:  # in the working tree, as on a developer's machine
+        (project / planted).parent.mkdir(parents=True, exist_ok=True)
+        (project / planted).write_text(SECRET + "\n")
     data = [arg for pair in INIT_PROJECTS[name] for arg in ("--data", pair)]
     result = run_scaffold("init", project, "--defaults", *data, home=home)
     assert result.returncode == 0, result.stderr
@@ -644,13 +570,21 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
         if checked:
             _wait_healthy(engine, container, started + 30)
         members, _ = _image_files(engine, prod, under="-")
-        shipped = [n for n in members if n.endswith(".env") or n.split("/")[-1] == ".git"]
+        shipped = [
+            n for n in members if n.split("/")[-1] == ".git" or any(n.endswith(p) for p in PLANTED)
+        ]
         assert not shipped, f"the project's secrets reached the image: {shipped}"
+        stopping = time.monotonic()
+        engine.run("stop", container)
+        stop_took = time.monotonic() - stopping
+        # Node.js runs under tini and gunicorn handles SIGTERM: neither waits for the kill.
+        assert stop_took < (2 if answers["language"] in {"node", "python"} else 10), stop_took
     finally:
         engine.run("rm", "--force", container, check=False)
         engine.run("rmi", "--force", prod, check=False)
     say(
         f"init {name}: {'test target passes, ' if answers['dev_test_prod'] else ''}prod serves "
         f"/health on {answers['port']} as uid "
-        f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}; no .env or .git inside"
+        f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}; no planted secret or .git "
+        f"inside; stopped in {stop_took:.1f}s"
     )

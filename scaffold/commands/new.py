@@ -203,6 +203,6 @@ def _next_steps(target: Path, answers: Mapping[str, Any]) -> list[str]:
         'git init && git add -A && git commit -m "Initial commit from scaffold"',
     ]
     if answers["dev_test_prod"]:
-        steps += ["docker build --target test .", "docker compose up --watch"]
+        steps += ["docker build --target test .", "docker compose --profile dev up --watch"]
     steps.append(f"docker build -t {answers['image']}:local .")
     return steps
