@@ -39,6 +39,7 @@ DETECTED: dict[str, dict[str, Any]] = {
         "language_version": "3.11",
         "serving": "gunicorn",
         "entrypoint": "greeter.web:app",
+        "add_server": False,
         "dev_test_prod": True,
     },
     "python-uv-fastapi": {
@@ -66,6 +67,7 @@ DETECTED: dict[str, dict[str, Any]] = {
         "language_version": "3.12",
         "serving": "gunicorn",
         "entrypoint": "flaskr:create_app()",
+        "add_server": True,
         "dev_test_prod": True,
         "project_name": "flaskr",
     },

@@ -58,11 +58,30 @@ def read(root: Path, found: Detection) -> None:
         found.found("serving", "uvicorn", "uvicorn/fastapi")
     else:
         found.found("serving", "python", "no web server in the dependencies")
+    _server_not_listed(runtime, found)
     _python_entrypoint(root, project, found)
     tests = "pytest" in dev or "pytest" in runtime
     if manager == "pip":
         tests = tests and (root / "requirements-dev.txt").is_file()
     found.found("dev_test_prod", tests, "pytest in the dev dependencies")
+
+
+def _server_not_listed(runtime: set[str], found: Detection) -> None:
+    """Flask or Django without gunicorn, FastAPI without uvicorn: the image installs it."""
+    server = found.answers.get("serving")
+    if server not in {"gunicorn", "uvicorn"}:
+        return
+    missing = server not in runtime
+    found.found(
+        "add_server",
+        missing,
+        f"{server} is not in the runtime dependencies" if missing else f"{server} is listed",
+    )
+    if missing:
+        found.warnings.append(
+            f"the project does not list {server}: the image installs the version scaffold pins; "
+            f"add {server} to your dependencies to choose it yourself"
+        )
 
 
 def _python_for(spec: str) -> str | None:
