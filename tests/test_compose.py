@@ -341,6 +341,17 @@ def test_compose_watch_syncs_edits_deletes_and_rebuilds_on_manifest_change(
             "a deleted file leaves the container", lambda: not present(), time.monotonic() + 30, log
         )
 
+        def answers() -> bool:
+            try:
+                _get(url, time.monotonic() + 1)
+            except OSError:
+                return False
+            return True
+
+        # A sync+restart rule restarts the service for the delete: let it finish first, as
+        # Compose cancels a restart still running when a rebuild recreates the container.
+        _wait_for("the service answers again", answers, time.monotonic() + 120, log)
+
         def container() -> tuple[str, str]:
             """The dev container's id and image id (running or not), or empty strings."""
             found = _compose(
@@ -371,13 +382,6 @@ def test_compose_watch_syncs_edits_deletes_and_rebuilds_on_manifest_change(
         rebuild_took = _wait_for(
             f"a {manifest} change rebuilds", rebuilt, time.monotonic() + 300, log
         )
-
-        def answers() -> bool:
-            try:
-                _get(url, time.monotonic() + 1)
-            except OSError:
-                return False
-            return True
 
         crashed = ""
         _wait_for(
