@@ -379,3 +379,18 @@ def lint_workflows(texts: set[str]) -> dict[str, list[str]]:
             findings[names[Path(item["filename"]).name]].append(f"schema: {item['message']}")
         assert report["status"] == "ok" or any(findings.values()), schema.stdout
     return findings
+
+
+@functools.cache
+def schema_errors(schema: str, name: str, text: str) -> str:
+    """check-jsonschema against one of its vendored schemas; "" when valid (each text once)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch, name)
+        path.write_text(text)
+        result = subprocess.run(
+            [tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    return "" if result.returncode == 0 else result.stdout + result.stderr

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import functools
 import json
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from helpers import combinations, render, tool
+from helpers import combinations, render, schema_errors
 
 DEPENDABOT = ".github/dependabot.yml"
 RENOVATE = "renovate.json"
@@ -40,20 +38,6 @@ ECOSYSTEMS = {
     "bundler": ("bundler", {"bundler"}, "Gemfile"),
 }
 IMAGES = {"docker", "docker-compose", "github-actions"}
-
-
-@functools.cache
-def _schema_errors(schema: str, name: str, text: str) -> str:
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch, name)
-        path.write_text(text)
-        result = subprocess.run(
-            [tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    return "" if result.returncode == 0 else result.stdout + result.stderr
 
 
 @functools.cache
@@ -80,7 +64,7 @@ def test_dependabot_updates_images_actions_and_the_services_own_dependencies(
 ) -> None:
     answers = rendered[combo][0]
     text = (combo_dir / DEPENDABOT).read_text()
-    errors = _schema_errors("vendor.dependabot", "dependabot.yml", text)
+    errors = schema_errors("vendor.dependabot", "dependabot.yml", text)
     assert not errors, errors
     updates = yaml.safe_load(text)["updates"]
     ecosystem, _, manifest = ECOSYSTEMS[answers["package_manager"]]
@@ -115,7 +99,7 @@ def test_renovate_updates_images_ci_images_and_the_services_own_dependencies_on_
     folder = _gitlab_service(package_manager, tmp_path_factory.mktemp("gitlab"))
     assert not (folder / ".github").exists()
     text = (folder / RENOVATE).read_text()
-    errors = _schema_errors("vendor.renovate", RENOVATE, text)
+    errors = schema_errors("vendor.renovate", RENOVATE, text)
     assert not errors, errors
     config = json.loads(text)
     assert "config:recommended" in config["extends"]

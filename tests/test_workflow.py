@@ -7,17 +7,15 @@ service combinations' workflows (which differ in their private-package lines) ar
 
 from __future__ import annotations
 
-import functools
 import re
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from helpers import TEMPLATES, lint_workflows, tool
+from helpers import TEMPLATES, lint_workflows, schema_errors
 from tags import tags_for
 
 WORKFLOW = ".github/workflows/docker-publish.yml"
@@ -74,21 +72,6 @@ def _steps(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 def _repo(step: dict[str, Any]) -> str:
     return str(step.get("uses", "")).split("@")[0].lower()
-
-
-@functools.cache
-def _schema_errors(schema: str, name: str, text: str) -> str:
-    """check-jsonschema against one of its vendored schemas (identical texts once)."""
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch, name)
-        path.write_text(text)
-        result = subprocess.run(
-            [tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    return "" if result.returncode == 0 else result.stdout + result.stderr
 
 
 @pytest.fixture(scope="session")
@@ -149,7 +132,7 @@ def test_gitlab_ci_matches_gitlabs_schema(
 ) -> None:
     found = _load(rendered_pipelines[gitlab_pipeline] / GITLAB)
     assert found is not None
-    errors = _schema_errors("vendor.gitlab-ci", ".gitlab-ci.yml", found[0])
+    errors = schema_errors("vendor.gitlab-ci", ".gitlab-ci.yml", found[0])
     assert not errors, errors
 
 
