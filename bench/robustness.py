@@ -30,6 +30,7 @@ FILES = [
     "tests/test_update.py",
     "tests/test_init.py",
     "tests/test_upgrades.py",
+    "tests/test_dependency_updates.py",
 ]
 UPGRADE_TEST = "test_every_route_updates_an_old_service_and_keeps_the_teams_edits"
 # figure -> test function names (without parameters) whose cases it counts.
@@ -39,9 +40,11 @@ KINDS = {
         "test_workflow_passes_actionlint_zizmor_and_the_schema",
         "test_every_services_workflow_passes_actionlint_zizmor_and_the_schema",
     ],
-    "GitLab pipelines and Dependabot configs (GitHub pipelines) valid against their schemas": [
+    "GitLab pipelines, Dependabot and Renovate configs valid against their schemas, naming "
+    "the service's own ecosystem where its manifest is": [
         "test_gitlab_ci_matches_gitlabs_schema",
-        "test_dependabot_keeps_images_and_actions_current",
+        "test_dependabot_updates_images_actions_and_the_services_own_dependencies",
+        "test_renovate_updates_images_ci_images_and_the_services_own_dependencies_on_gitlab",
     ],
     "existing-project setups (every scaffold init combination), hadolint with 0 findings": [
         "test_every_existing_project_setup_is_hadolint_clean"
@@ -61,10 +64,13 @@ KINDS = {
         "test_every_error_is_one_line_with_its_exit_code_and_writes_nothing",
         "test_a_read_only_or_full_target_is_one_line_and_leaves_nothing",
     ],
-    "interrupt points (Ctrl-C at each prompt, during rendering and locking), 0 partial trees": [
+    "interrupt points (Ctrl-C at each prompt, during rendering, locking and an update's merge), "
+    "0 partial trees": [
         "test_ctrl_c_at_any_prompt_writes_nothing",
         "test_ctrl_c_while_the_service_is_written_leaves_nothing",
-        "test_declining_the_summary_writes_nothing",
+        "test_declining_the_summary_writes_nothing_and_prints_the_answers_as_a_command",
+        "test_ctrl_c_at_the_question_leaves_the_service_as_it_was",
+        "test_ctrl_c_while_merging_leaves_the_service_as_it_was",
     ],
     "update scenarios, 0 lost edits": [
         name

@@ -62,7 +62,7 @@ SKELETON_FILES = [
 PROJECT_FILE = "NOTES.team.md"  # an existing project's own file: no update may touch it
 ROUTES = ("scaffold", "copier", "renovate", "terminal")
 # A questionary prompt on the terminal: "?" and the question, each in its own colour.
-QUESTION = r"\?(?:\x1b\[[0-9;]*m)* (?:\x1b\[[0-9;]*m)*([A-Z][^\x1b\r\n]*)"
+QUESTION = r"\?(?:\x1b\[[0-9;]*m)* (?:\x1b\[[0-9;]*m)*([^\s\x1b][^\x1b\r\n]*)"
 
 
 def _releases() -> dict[str, str]:
