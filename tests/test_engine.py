@@ -578,7 +578,9 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
         engine.run("stop", container)
         stop_took = time.monotonic() - stopping
         # Node.js runs under tini and gunicorn handles SIGTERM: neither waits for the kill.
-        assert stop_took < (2 if answers["language"] in {"node", "python"} else 10), stop_took
+        # (A Go or Rust program without a SIGTERM handler still does: no init in those images.)
+        if answers["language"] in {"node", "python"}:
+            assert stop_took < 2, stop_took
     finally:
         engine.run("rm", "--force", container, check=False)
         engine.run("rmi", "--force", prod, check=False)
