@@ -1,6 +1,6 @@
 """`scaffold init` on public projects nobody here wrote: does each build, serve and stop?
 
-    python bench/projects.py SOURCES [--before COMMAND | --keep-before] [--only NAME]
+    python bench/projects.py SOURCES [--before COMMAND] [--only NAME]
 
 SOURCES holds clones of the repositories bench/projects.toml lists, as SOURCES/<owner>/<name>
 (`git clone https://github.com/<owner>/<name> SOURCES/<owner>/<name>`; a bare clone will do).
@@ -13,8 +13,8 @@ run as the answered uid, `docker stop` must take under 2 s, and no planted crede
 may be in the image. The first step that fails is the project's result.
 
 --before COMMAND runs the same with another scaffold (say an older release installed in a
-virtualenv of its own: `--before ../old/bin/scaffold`) for the table's "before" column;
---keep-before keeps the column the last such run wrote.
+virtualenv of its own: `--before ../old/bin/scaffold`) for the table's "before" column.
+The table goes to BENCHMARKS.md; rows not run (--only) keep what it had.
 The table goes to BENCHMARKS.md.
 """
 
@@ -100,11 +100,13 @@ def prepare(project: dict[str, Any], bench: Bench, folder: Path) -> Path:
             check=True,
         ).stdout.strip()
         node = bench.kit.provide("node:24-slim")
-        bench.engine.run(
+        npm = [
             *("run", "--rm", "--volume", f"{folder}:/project", "--workdir", "/project", node),
             *("npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit"),
-            *("--before", date),
-        )
+        ]
+        # A `latest` tag cannot be resolved --before a date: then as of today.
+        if bench.engine.run(*npm, "--before", date, check=False).returncode != 0:
+            bench.engine.run(*npm)
     git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run([*git, "init", "--quiet", "--initial-branch=main"], check=True)
     subprocess.run([*git, "add", "--all"], check=True)
@@ -235,55 +237,37 @@ def version_of(command: list[str]) -> str:
     return result.stdout.strip() or " ".join(command)
 
 
-def kept_before() -> tuple[str, dict[str, str]]:
-    """The 'before' column of the table already in BENCHMARKS.md, and whose it is."""
+def recorded() -> tuple[str, dict[str, list[str]]]:
+    """The table BENCHMARKS.md has: whose the 'before' column is, and each project's cells after
+    its description ([before, now], or [now])."""
     path = BENCH.parent / "BENCHMARKS.md"
     text = path.read_text() if path.exists() else ""
     label = re.search(r"before: (scaffold [\w.]+)", text)
-    cells = {}
-    for row in re.findall(r"^\| \[([\w.-]+)\]\(.*\|$", text, re.MULTILINE):
-        line = next(line for line in text.splitlines() if line.startswith(f"| [{row}]("))
-        columns = [c.strip() for c in line.strip("|").split(" | ")]
-        if len(columns) == 4:
-            cells[row] = columns[2]
-    return (label.group(1) if label else ""), cells
+    rows = {}
+    for line in text.splitlines():
+        match = re.match(r"\| \[([\w.-]+)\]\(", line)
+        if match:
+            rows[match.group(1)] = [c.strip() for c in line.strip().strip("|").split(" | ")][2:]
+    return (label.group(1) if label else ""), rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("sources", type=Path, help="folder of clones, SOURCES/<owner>/<name>")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--before", help="another scaffold command, for the 'before' column")
-    group.add_argument(
-        "--keep-before", action="store_true", help="keep the 'before' column BENCHMARKS.md has"
-    )
-    parser.add_argument("--only", default="", help="projects whose name contains this")
-    args = parser.parse_args()
-    manifest = tomllib.loads((BENCH / "projects.toml").read_text())
-    projects = {n: p for n, p in manifest.items() if args.only in n}
-    now = [sys.executable, "-m", "scaffold"]
-    label, before = kept_before() if args.keep_before else ("", {})
-    with tempfile.TemporaryDirectory() as scratch:
-        work = Path(scratch)
-        engine = connect(work / "docker-config", work / "dockerd.log")
-        kit = Kit(engine, print)
-        try:
-            if args.before:
-                label = version_of(args.before.split())
-                before = run_all(projects, Bench(args.before.split(), engine, kit, args.sources))
-            after = run_all(projects, Bench(now, engine, kit, args.sources))
-        finally:
-            engine.stop()
+def table(
+    manifest: dict[str, dict[str, Any]], label: str, before: dict[str, str], after: dict[str, str]
+) -> str:
+    """BENCHMARKS.md's section: a row per project of the manifest."""
     lines = [
         "| project | what makes it awkward | " + ("before | " if before else "") + "now |",
         "| --- | --- | " + ("--- | " if before else "") + "--- |",
     ]
-    for name, project in projects.items():
+    for name, project in manifest.items():
         link = f"[{name}](https://github.com/{project['repo']}/tree/{project['commit'][:12]})"
-        cells = [link, project["why"], *([before.get(name, "")] if before else []), after[name]]
-        lines.append("| " + " | ".join(cells) + " |")
-    served = sum(cell.startswith("serves") for cell in after.values())
-    body = "\n".join(
+        cells = [before.get(name, "not run")] if before else []
+        cells.append(after.get(name, "not run"))
+        lines.append("| " + " | ".join([link, project["why"], *cells]) + " |")
+    served = sum(after.get(name, "").startswith("serves") for name in manifest)
+    served_before = sum(before.get(name, "").startswith("serves") for name in manifest)
+    version = version_of([sys.executable, "-m", "scaffold"])
+    return "\n".join(
         [
             "## scaffold init on public projects (`bench/projects.py`)",
             "",
@@ -292,21 +276,44 @@ def main() -> None:
             "engine and stand-in bases, run read-only with no capabilities, its route requested, "
             "its processes' uid checked, stopped (limit 2 s), and its image searched for the "
             "credentials planted in the checkout and for .git. A cell names the first step that "
-            f"failed. Now: {version_of(now)}" + (f"; before: {label}." if before else "."),
+            f"failed. Now: {version}" + (f"; before: {label}." if before else "."),
             "",
             *lines,
             "",
-            f"- Serve, run as the uid, stop in under 2 s, ship no secret: {served}/{len(after)}"
-            + (
-                f" (before: {sum(c.startswith('serves') for c in before.values())}/{len(before)})"
-                if before
-                else ""
-            ),
+            f"- Serve, run as the uid, stop in under 2 s, ship no secret: {served}/{len(manifest)}"
+            + (f" (before: {served_before}/{len(manifest)})" if before else ""),
         ]
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sources", type=Path, help="folder of clones, SOURCES/<owner>/<name>")
+    parser.add_argument("--before", help="another scaffold command, for the 'before' column")
+    parser.add_argument("--only", default="", help="projects whose name contains this")
+    args = parser.parse_args()
+    manifest = tomllib.loads((BENCH / "projects.toml").read_text())
+    projects = {n: p for n, p in manifest.items() if args.only in n}
+    # Rows not run now keep what the table has.
+    label, rows = recorded()
+    before = {n: cells[0] for n, cells in rows.items() if len(cells) == 2}
+    after = {n: cells[-1] for n, cells in rows.items()}
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        engine = connect(work / "docker-config", work / "dockerd.log")
+        kit = Kit(engine, print)
+        try:
+            if args.before:
+                label = version_of(args.before.split())
+                bench = Bench(args.before.split(), engine, kit, args.sources)
+                before.update(run_all(projects, bench))
+            now = Bench([sys.executable, "-m", "scaffold"], engine, kit, args.sources)
+            after.update(run_all(projects, now))
+        finally:
+            engine.stop()
+    body = table(manifest, label, before, after)
     print(body)
-    if not args.only:  # a slice is for trying a change, not for the record
-        write_section("projects", body)
+    write_section("projects", body)
 
 
 if __name__ == "__main__":
