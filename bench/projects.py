@@ -51,6 +51,10 @@ class Failed(Exception):
     """A step failed: the message is the table's cell."""
 
 
+# Lines that say a step failed without saying why.
+NOISE = ("failed to solve", "A complete log", "did not complete successfully")
+
+
 def last_error(output: str) -> str:
     """The line of a tool's output that says what went wrong, shortened for a table cell."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
@@ -61,12 +65,11 @@ def last_error(output: str) -> str:
         (
             line
             for line in reversed(lines)
-            if "error" in line.lower()
-            and not any(noise in line for noise in ("failed to solve", "A complete log"))
+            if "error" in line.lower() and not any(noise in line for noise in NOISE)
         ),
         lines[-1] if lines else "no output",
     )
-    return re.sub(r"^#\d+ [\d.]+ ", "", picked).replace("|", "/")[:160]
+    return re.sub(r"^(#\d+ )?[\d.]+ +", "", picked).replace("|", "/")[:160]
 
 
 @dataclass
