@@ -42,7 +42,7 @@ from test_engine import PLANTED, _get, _image_files, _run_hardened  # noqa: E402
 from engine import Engine, connect  # noqa: E402
 from generated import SECRET  # noqa: E402
 from helpers import scaffold_env  # noqa: E402
-from kit import Kit, base_images  # noqa: E402
+from kit import VERSIONS, Kit, base_images, recipe_for  # noqa: E402
 
 STOP_LIMIT = 2.0
 
@@ -134,6 +134,22 @@ def build_context(service: Path) -> Path:
     return service
 
 
+def stand_in_differs(engine: Engine, images: set[str]) -> str:
+    """Where a stand-in runs another version than its tag names (python:3.10-slim is Python 3.14
+    here): a note for a failed build's cell, since the real image might have built."""
+    notes = []
+    for image in sorted(images):
+        command = next((c for i, c in VERSIONS.items() if recipe_for(i) == recipe_for(image)), "")
+        named = image.split(":", 1)[1].split("-", 1)[0] if ":" in image else ""
+        if not command or not named:
+            continue
+        shown = engine.run("run", "--rm", "--entrypoint", "sh", image, "-c", command, check=False)
+        real = " ".join(shown.stdout.split())
+        if real and named not in real:
+            notes.append(f"{image} is {real} here")
+    return f" (stand-in: {'; '.join(notes)})" if notes else ""
+
+
 def initialise(name: str, project: dict[str, Any], bench: Bench, work: Path) -> tuple[Path, str]:
     """The prepared project, initialised by BENCH's scaffold: the service folder, and a note of
     what the error messages made us do, as a user would (`--force` over the project's own files,
@@ -171,7 +187,8 @@ def attempt(name: str, project: dict[str, Any], bench: Bench, work: Path) -> str
     engine, kit = bench.engine, bench.kit
     answers = yaml.safe_load((service / ".copier-answers.yml").read_text())
     dockerfile = service / "Dockerfile"
-    for image in sorted(base_images(dockerfile.read_text())):
+    images = base_images(dockerfile.read_text())
+    for image in sorted(images):
         try:
             kit.provide(image)
         except AssertionError:
@@ -181,11 +198,12 @@ def attempt(name: str, project: dict[str, Any], bench: Bench, work: Path) -> str
     if answers.get("dev_test_prod"):
         result = engine.run(*build, "--target", "test", str(context), check=False, timeout=1800)
         if result.returncode != 0:
-            raise Failed(f"test target: {last_error(result.stderr)}")
+            differs = stand_in_differs(engine, images)
+            raise Failed(f"test target: {last_error(result.stderr)}{differs}")
     tag = f"scaffold-bench/project-{name}:prod"
     result = engine.run(*build, "--tag", tag, str(context), check=False, timeout=1800)
     if result.returncode != 0:
-        raise Failed(f"build: {last_error(result.stderr)}")
+        raise Failed(f"build: {last_error(result.stderr)}{stand_in_differs(engine, images)}")
     container = f"scaffold-bench-project-{name}"
     env = [arg for pair in project.get("env", []) for arg in ("--env", pair)]
     try:
