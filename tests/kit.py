@@ -467,6 +467,6 @@ VERSIONS = {
     "eclipse-temurin:25-jre": "java -version 2>&1 | head -1",
     "php:8.5-apache": "echo PHP $(php -r 'echo PHP_VERSION;')",
     "composer:2": "composer --version 2>/dev/null | cut -d' ' -f1-3",
-    "nginxinc/nginx-unprivileged:1.28-alpine": "nginx -v 2>&1 | cut -d' ' -f3",
+    "nginxinc/nginx-unprivileged:1.30-alpine": "nginx -v 2>&1 | cut -d' ' -f3",
     "ruby:3.4-slim": "ruby --version | cut -d' ' -f1,2",
 }
