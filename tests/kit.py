@@ -179,7 +179,8 @@ STOPSIGNAL SIGWINCH
 CMD ["apache2-foreground"]
 """,
     # Like php:X-fpm: `php-fpm` in the foreground, listening on 9000, logging to stderr, no pid
-    # file, the environment passed to PHP, php.ini-production/-development in PHP_INI_DIR.
+    # file, the environment passed to PHP, php.ini-production/-development in PHP_INI_DIR, pool
+    # files read from /usr/local/etc/php-fpm.d.
     "php-fpm": """
 FROM {debian}
 RUN apt-get update \\
@@ -192,7 +193,9 @@ RUN apt-get update \\
       /etc/php/{php}/fpm/php-fpm.conf \\
  && printf '%s\\n' '[global]' 'daemonize = no' '[www]' 'listen = 9000' 'clear_env = no' \\
       'catch_workers_output = yes' 'access.log = /proc/self/fd/2' \\
-      > /etc/php/{php}/fpm/pool.d/zz-docker.conf
+      > /etc/php/{php}/fpm/pool.d/zz-docker.conf \\
+ && mkdir -p /usr/local/etc \\
+ && ln -s /etc/php/{php}/fpm/pool.d /usr/local/etc/php-fpm.d
 ENV PHP_INI_DIR=/etc/php/{php}/fpm
 WORKDIR /var/www/html
 EXPOSE 9000
