@@ -191,7 +191,8 @@ STOPSIGNAL SIGWINCH
 CMD ["apache2-foreground"]
 """,
     # Like php:X-fpm: `php-fpm` in the foreground, listening on 9000, logging to stderr, no pid
-    # file, the environment passed to PHP, php.ini-production/-development in PHP_INI_DIR.
+    # file, the environment passed to PHP, php.ini-production/-development in PHP_INI_DIR, pool
+    # files read from /usr/local/etc/php-fpm.d.
     "php-fpm": """
 FROM {debian}
 RUN apt-get update \\
@@ -204,7 +205,9 @@ RUN apt-get update \\
       /etc/php/{php}/fpm/php-fpm.conf \\
  && printf '%s\\n' '[global]' 'daemonize = no' '[www]' 'listen = 9000' 'clear_env = no' \\
       'catch_workers_output = yes' 'access.log = /proc/self/fd/2' \\
-      > /etc/php/{php}/fpm/pool.d/zz-docker.conf
+      > /etc/php/{php}/fpm/pool.d/zz-docker.conf \\
+ && mkdir -p /usr/local/etc \\
+ && ln -s /etc/php/{php}/fpm/pool.d /usr/local/etc/php-fpm.d
 ENV PHP_INI_DIR=/etc/php/{php}/fpm
 WORKDIR /var/www/html
 EXPOSE 9000
@@ -480,6 +483,6 @@ VERSIONS = {
     "eclipse-temurin:25-jre": "java -version 2>&1 | head -1",
     "php:8.5-apache": "echo PHP $(php -r 'echo PHP_VERSION;')",
     "composer:2": "composer --version 2>/dev/null | cut -d' ' -f1-3",
-    "nginxinc/nginx-unprivileged:1.28-alpine": "nginx -v 2>&1 | cut -d' ' -f3",
+    "nginxinc/nginx-unprivileged:1.30-alpine": "nginx -v 2>&1 | cut -d' ' -f3",
     "ruby:3.4-slim": "ruby --version | cut -d' ' -f1,2",
 }

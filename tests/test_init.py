@@ -168,7 +168,7 @@ DETECTED: dict[str, dict[str, Any]] = {
     },
     "php-slim": {
         "language": "php",
-        "language_version": "8.2",
+        "language_version": "8.5",
         "dev_test_prod": False,
         "project_name": "quotes",
     },

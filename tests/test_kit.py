@@ -16,7 +16,7 @@ pytestmark = pytest.mark.engine
 EXAMPLES: dict[str, tuple[str, list[str]]] = {
     "python": ("python:3.14-slim", ["python", "-c", "import ssl, venv; print('ok')"]),
     "node": ("node:24-slim", ["node", "-e", "console.log('ok')"]),
-    "nginx-unprivileged": ("nginxinc/nginx-unprivileged:1.28-alpine", ["nginx", "-t"]),
+    "nginx-unprivileged": ("nginxinc/nginx-unprivileged:1.30-alpine", ["nginx", "-t"]),
     "uv": ("ghcr.io/astral-sh/uv:0.13.9", ["/uv", "--version"]),
     "python-full": ("python:3.14", ["gcc", "--version"]),
     "node-full": ("node:24", ["gcc", "--version"]),

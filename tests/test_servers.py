@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -124,3 +125,61 @@ def test_gunicorn_cmd_serves_with_old_and_new_gunicorn(version: str, workspace: 
     assert output.count("Booting worker") == int(env["WEB_CONCURRENCY"]), output
     assert "Control server error" not in output, output
     assert "/nonexistent" not in output, output
+
+
+UVICORN = next(
+    a for a in combinations() if a["serving"] == "uvicorn" and a["package_manager"] == "pip"
+)
+
+
+@pytest.mark.parametrize(
+    ("allow", "client"), [(None, "203.0.113.7"), ("10.0.0.1", "127.0.0.1"), ("*", "203.0.113.7")]
+)
+def test_uvicorn_cmd_trusts_forwarded_headers_from_forwarded_allow_ips(
+    allow: str | None, client: str, workspace: Path
+) -> None:
+    """The README's FORWARDED_ALLOW_IPS: uvicorn, started as the CMD says, takes the client
+    address from X-Forwarded-For sent by a trusted proxy (127.0.0.1 when unset), and ignores it
+    from any other."""
+    service = render(UVICORN, workspace / "svc")
+    cmd, env = _prod_stage((service / "Dockerfile").read_text())
+    assert cmd[0] == "uvicorn"
+    venv = workspace / "venv"
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv"
+    subprocess.run([uv, "venv", "--quiet", str(venv)], check=True)
+    requirements = str(service / "requirements.txt")
+    pip = [uv, "pip", "install", "--quiet", "--python", str(venv / "bin/python")]
+    subprocess.run([*pip, "--requirement", requirements], check=True)
+    port = _free_port()
+    argv = [str(port) if a == str(UVICORN["port"]) else a for a in cmd]
+    argv = ["127.0.0.1" if a == "0.0.0.0" else a for a in argv]
+    server_env = {"PATH": f"{venv / 'bin'}:{os.environ['PATH']}", **env, "WEB_CONCURRENCY": "1"}
+    if allow is not None:
+        server_env["FORWARDED_ALLOW_IPS"] = allow
+    server = subprocess.Popen(
+        [str(venv / "bin" / argv[0]), *argv[1:]],
+        cwd=service,
+        env={k: v for k, v in server_env.items() if "$" not in v},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-For": "203.0.113.7"}
+        )
+        while True:
+            assert server.poll() is None, f"uvicorn exited:\n{server.stdout.read()}"  # type: ignore[union-attr]
+            try:
+                with urllib.request.urlopen(request, timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "uvicorn never answered"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    logged = re.findall(r'(\S+):\d+ - "GET /healthz HTTP/1.1" 200', output)
+    assert logged == [client], output

@@ -4,12 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 
 /** java-gradle-jlink: an HTTP server with a health route, on the JDK alone. */
@@ -42,23 +37,7 @@ public final class App {
         }
     }
 
-    /** Asks the running server's health route: the image has no shell or curl. */
-    static int healthcheck() {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/healthz"))
-                .timeout(Duration.ofSeconds(2))
-                .build();
-        try {
-            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? 0 : 1;
-        } catch (IOException | InterruptedException e) {
-            return 1;
-        }
-    }
-
     public static void main(String[] args) throws IOException {
-        if (args.length > 0 && args[0].equals("--healthcheck")) {
-            System.exit(healthcheck());
-        }
         HttpServer server = HttpServer.create(new InetSocketAddress(port()), 0);
         server.createContext("/", App::handle);
         server.setExecutor(Executors.newCachedThreadPool());
