@@ -531,6 +531,8 @@ INIT_PROJECTS: dict[str, list[str]] = {
     "php-slim": ["health_path=/health"],
     "node-ts-express": ["health_path=/health"],
     "python-flask-factory": ["health_path=/health"],
+    "static-vite": [],
+    "node-yarn-classic": ["health_path=/health"],
 }
 # Credentials a developer's checkout holds that no image layer may carry.
 PLANTED = [".env", ".npmrc", ".pypirc", ".aws/credentials", ".ssh/id_ed25519"]
@@ -563,7 +565,8 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
     host_port = _run_hardened(engine, prod, container, answers["port"])
     try:
         started = time.monotonic()
-        assert _get(f"http://127.0.0.1:{host_port}/health", started + 20).strip() == b"ok"
+        route = answers.get("health_path") or "/healthz"  # nginx.conf's own route otherwise
+        assert _get(f"http://127.0.0.1:{host_port}{route}", started + 20).strip() == b"ok"
         top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
         assert top and all(line.split()[0] == str(answers["uid"]) for line in top), top
         checked = "\nHEALTHCHECK " in dockerfile
@@ -586,7 +589,7 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
         engine.run("rmi", "--force", prod, check=False)
     say(
         f"init {name}: {'test target passes, ' if answers['dev_test_prod'] else ''}prod serves "
-        f"/health on {answers['port']} as uid "
+        f"{route} on {answers['port']} as uid "
         f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}; no planted secret or .git "
         f"inside; stopped in {stop_took:.1f}s"
     )

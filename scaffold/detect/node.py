@@ -94,6 +94,30 @@ def _node_package_manager(root: Path, package: Mapping[str, Any], found: Detecti
             f"no lockfile: the image installs exactly what {lock} pins; create it with "
             f"`{manager} install` and commit it before building"
         )
+    if found.answers.get("package_manager") == "yarn":
+        _yarn_release(root, package, found)
+
+
+def _yarn_release(root: Path, package: Mapping[str, Any], found: Detection) -> None:
+    """yarn_classic: Yarn 1 and Yarn 2+ read the same yarn.lock name, in different formats.
+
+    The packageManager pin is what corepack runs; then the lockfile's own format (Yarn 1 writes
+    a "# yarn lockfile v1" header, later releases a __metadata block); then .yarnrc.yml (Yarn 2+)
+    against .yarnrc (Yarn 1).
+    """
+    declared = str(package.get("packageManager", ""))
+    if declared.startswith("yarn@"):
+        major = version_in(declared.removeprefix("yarn@"), 1)
+        found.found("yarn_classic", major == "1", "packageManager in package.json")
+    head = text_of(root / "yarn.lock")[:2000]
+    if "# yarn lockfile v1" in head:
+        found.found("yarn_classic", True, "yarn.lock: # yarn lockfile v1")
+    elif "__metadata:" in head:
+        found.found("yarn_classic", False, "yarn.lock: __metadata (Yarn 2+)")
+    if (root / ".yarnrc.yml").is_file():
+        found.found("yarn_classic", False, ".yarnrc.yml (Yarn 2+)")
+    elif (root / ".yarnrc").is_file():
+        found.found("yarn_classic", True, ".yarnrc (Yarn 1)")
 
 
 _NODE_RUN = re.compile(r"(?:^|[\s;&|(])node\s+(?:-\S+\s+)*([\w./-]+?)(\.[cm]?js)?(?=$|[\s;&|])")
