@@ -227,6 +227,9 @@ def _image_files(
 # named after the project, which is the service's folder name here).
 APP_FILES = {"nginx": "usr/share/nginx/html/", "go": "server"}
 
+# The folders a service writes to, owned by its uid (compose mounts a tmpfs over them too).
+WRITABLE = {"app/.next/cache"}
+
 FORBIDDEN = {
     "a compiler": ("usr/bin/gcc", "usr/bin/cc", "usr/bin/g++", "usr/bin/tsc"),
     "the planted .env": (".env",),
@@ -281,8 +284,10 @@ def test_prod_image_holds_only_runtime_files(
         assert not dev_only, f"dev dependencies or installers in the virtualenv: {dev_only[:5]}"
         writable = [f for f, info in files.items() if f.startswith("opt/venv/") and info.uid != 0]
         assert not writable, f"virtualenv files not owned by root: {writable[:5]}"
-    owned = [f for f in app_files if files[f].uid != 0]
+    owned = [f for f in app_files if files[f].uid != 0 and f.rstrip("/") not in WRITABLE]
     assert not owned, f"application files the service could rewrite: {owned[:5]}"
+    for path in WRITABLE & {f.rstrip("/") for f in found}:
+        assert files.get(path, files.get(path + "/")).uid == answers["uid"], f"{path} not writable"
     say(
         f"{name}: {len(found)} paths in the image; no compiler, tests, caches, dev dependencies, "
         f".env, .git or secret; application files owned by root"
@@ -533,6 +538,7 @@ INIT_PROJECTS: dict[str, list[str]] = {
     "python-flask-factory": ["health_path=/health"],
     "static-vite": [],
     "node-yarn-classic": ["health_path=/health"],
+    "node-next": ["health_path=/health"],
 }
 # Credentials a developer's checkout holds that no image layer may carry.
 PLANTED = [".env", ".npmrc", ".pypirc", ".aws/credentials", ".ssh/id_ed25519"]
@@ -562,13 +568,28 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
     prod = f"scaffold-e2e/init-{name}:prod"
     engine.run("build", "--tag", prod, str(project))
     container = f"scaffold-e2e-init-{name}"
-    host_port = _run_hardened(engine, prod, container, answers["port"])
+    # Run as compose runs it: its tmpfs mounts (the writable paths) on the read-only root.
+    tmpfs = [
+        arg
+        for service in yaml.safe_load((project / "compose.yaml").read_text())["services"].values()
+        if service.get("build", {}).get("target") == "prod"
+        for path in service.get("tmpfs", [])
+        if path != "/tmp"
+        for arg in ("--tmpfs", path)
+    ]
+    host_port = _run_hardened(engine, prod, container, answers["port"], *tmpfs)
     try:
         started = time.monotonic()
         route = answers.get("health_path") or "/healthz"  # nginx.conf's own route otherwise
         assert _get(f"http://127.0.0.1:{host_port}{route}", started + 20).strip() == b"ok"
         top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
         assert top and all(line.split()[0] == str(answers["uid"]) for line in top), top
+        if answers["serving"] == "next":  # a page, and an optimised image in .next/cache
+            assert b"Storefront" in _get(f"http://127.0.0.1:{host_port}/", started + 20)
+            image = "/_next/image?url=%2Flogo.png&w=64&q=75"
+            assert _get(f"http://127.0.0.1:{host_port}{image}", started + 20)
+            logs = engine.run("logs", container).stderr
+            assert "EACCES" not in logs and "EROFS" not in logs, logs
         checked = "\nHEALTHCHECK " in dockerfile
         if checked:
             _wait_healthy(engine, container, started + 30)

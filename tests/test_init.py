@@ -120,11 +120,13 @@ DETECTED: dict[str, dict[str, Any]] = {
         "dev_test_prod": True,
         "project_name": "orders",
     },
+    # No `output: "standalone"` (only in a comment): the image runs `next start`.
     "node-next": {
         "language": "node",
         "package_manager": "pnpm",
         "language_version": "22",
         "serving": "next",
+        "next_standalone": False,
         "project_name": "storefront",
     },
     "static-vite": {
