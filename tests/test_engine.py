@@ -560,6 +560,9 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     dockerfile = (project / "Dockerfile").read_text()
+    # The team keeps a .dockerignore of its own that lets everything in: the Dockerfile alone
+    # must keep logins, version control, CI and scaffold's files out of every image.
+    (project / ".dockerignore").write_text("node_modules\n")
     if kit is not None:
         for image in sorted(base_images(dockerfile)):
             kit.provide(image)
@@ -580,7 +583,10 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
     host_port = _run_hardened(engine, prod, container, answers["port"], *tmpfs)
     try:
         started = time.monotonic()
-        route = answers.get("health_path") or "/healthz"  # nginx.conf's own route otherwise
+        # The project's route (health_path, when asked), or the one nginx.conf answers.
+        route = answers.get("health_path") or (
+            "/healthz" if answers["serving"] == "nginx" else "/health"
+        )
         assert _get(f"http://127.0.0.1:{host_port}{route}", started + 20).strip() == b"ok"
         top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
         assert top and all(line.split()[0] == str(answers["uid"]) for line in top), top
@@ -594,8 +600,13 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
         if checked:
             _wait_healthy(engine, container, started + 30)
         members, _ = _image_files(engine, prod, under="-")
+        # The project's own CI and answers files (packages may ship a .github of their own).
+        kept_out = {".git", ".github", ".copier-answers.yml"}
         shipped = [
-            n for n in members if n.split("/")[-1] == ".git" or any(n.endswith(p) for p in PLANTED)
+            n
+            for n in members
+            if (n.rstrip("/").split("/")[-1] in kept_out and "node_modules/" not in n)
+            or any(n.endswith(p) for p in PLANTED)
         ]
         assert not shipped, f"the project's secrets reached the image: {shipped}"
         stopping = time.monotonic()
@@ -611,6 +622,7 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
     say(
         f"init {name}: {'test target passes, ' if answers['dev_test_prod'] else ''}prod serves "
         f"{route} on {answers['port']} as uid "
-        f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}; no planted secret or .git "
-        f"inside; stopped in {stop_took:.1f}s"
+        f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}; no planted secret, "
+        f".git, .github or answers file inside, with a .dockerignore that lets them in; "
+        f"stopped in {stop_took:.1f}s"
     )
