@@ -612,9 +612,9 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
         stopping = time.monotonic()
         engine.run("stop", container)
         stop_took = time.monotonic() - stopping
-        # Node.js runs under tini and gunicorn handles SIGTERM: neither waits for the kill.
-        # (A Go or Rust program without a SIGTERM handler still does: no init in those images.)
-        if answers["language"] in {"node", "python"}:
+        # Node.js, Go and Rust programs run under tini, and gunicorn handles SIGTERM: none waits
+        # for the kill, with or without a SIGTERM handler of its own.
+        if answers["language"] in {"node", "python", "go", "rust"}:
             assert stop_took < 2, stop_took
     finally:
         engine.run("rm", "--force", container, check=False)
