@@ -86,7 +86,11 @@ class Questionnaire:
         if question.choices:
             allowed = [c.value for c in self.available(question, context)]
             if value not in allowed:
+                chosen = next((c for c in question.choices if c.value == value), None)
+                why = self.render(chosen.validator, context).strip() if chosen else ""
                 listed = ", ".join(str(v) for v in allowed)
+                if why:  # a choice that exists, but not with these answers: say why
+                    return f"{question.name} must be one of: {listed} (got {value!r}: {why})"
                 return f"{question.name} must be one of: {listed} (got {value!r})"
         if not question.validator:
             return ""

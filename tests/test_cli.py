@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from helpers import (
     assert_nothing_written,
@@ -76,6 +77,11 @@ def test_defaults_create_a_complete_service(home: Path) -> None:
         (["--data", "serving=nginx"], "serving must be one of: gunicorn, uvicorn, python"),
         (["--data", "language=node", "--data", "package_manager=uv"], "package_manager must be"),
         (["--data", "project_name=Billing_API"], "project_name must be kebab-case"),
+        # Leading digits are a valid name, except for a new Rust crate (Cargo refuses them).
+        (
+            ["--data", "project_name=101-app", "--data", "language=rust"],
+            "a Rust crate name cannot start with a digit",
+        ),
         (["--data", "dev_test_prod=maybe"], "dev_test_prod must be yes or no"),
         (["--data", "colour=blue"], "unknown key colour"),
         (["--data", "serving=python", "--data", "port=8000"], "port does not apply"),
@@ -296,3 +302,19 @@ def test_the_readme_install_line_for_uv_installs_a_working_scaffold(tmp_path: Pa
         [str(tmp_path / "bin/scaffold"), "--version"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and result.stdout.startswith("scaffold ")
+
+
+@pytest.mark.parametrize("command", ["new", "init"])
+def test_a_folder_name_with_leading_digits_keeps_them(command: str, home: Path) -> None:
+    """`101-app` names the service, its image and its compose service; no digit is dropped."""
+    if command == "init":
+        (home / "101-app").mkdir()
+        (home / "101-app/package.json").write_text('{"scripts": {"start": "node server.js"}}')
+        (home / "101-app/server.js").write_text("require('http').createServer().listen(3000)\n")
+    result = run_scaffold(command, "101-app", "--defaults", "--data", "ci=none", home=home)
+    assert result.returncode == 0, result.stderr
+    answers = read_answers(home / "101-app")
+    assert (answers["project_name"], answers["image"]) == ("101-app", "example/101-app")
+    assert yaml.safe_load((home / "101-app/compose.yaml").read_text())["services"].keys() >= {
+        "101-app"
+    }

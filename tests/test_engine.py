@@ -227,6 +227,9 @@ def _image_files(
 # named after the project, which is the service's folder name here).
 APP_FILES = {"nginx": "usr/share/nginx/html/", "go": "server"}
 
+# The folders a service writes to, owned by its uid (compose mounts a tmpfs over them too).
+WRITABLE = {"app/.next/cache"}
+
 FORBIDDEN = {
     "a compiler": ("usr/bin/gcc", "usr/bin/cc", "usr/bin/g++", "usr/bin/tsc"),
     "the planted .env": (".env",),
@@ -281,8 +284,10 @@ def test_prod_image_holds_only_runtime_files(
         assert not dev_only, f"dev dependencies or installers in the virtualenv: {dev_only[:5]}"
         writable = [f for f, info in files.items() if f.startswith("opt/venv/") and info.uid != 0]
         assert not writable, f"virtualenv files not owned by root: {writable[:5]}"
-    owned = [f for f in app_files if files[f].uid != 0]
+    owned = [f for f in app_files if files[f].uid != 0 and f.rstrip("/") not in WRITABLE]
     assert not owned, f"application files the service could rewrite: {owned[:5]}"
+    for path in WRITABLE & {f.rstrip("/") for f in found}:
+        assert files.get(path, files.get(path + "/")).uid == answers["uid"], f"{path} not writable"
     say(
         f"{name}: {len(found)} paths in the image; no compiler, tests, caches, dev dependencies, "
         f".env, .git or secret; application files owned by root"
@@ -531,6 +536,9 @@ INIT_PROJECTS: dict[str, list[str]] = {
     "php-slim": ["health_path=/health"],
     "node-ts-express": ["health_path=/health"],
     "python-flask-factory": ["health_path=/health"],
+    "static-vite": [],
+    "node-yarn-classic": ["health_path=/health"],
+    "node-next": ["health_path=/health"],
 }
 # Credentials a developer's checkout holds that no image layer may carry.
 PLANTED = [".env", ".npmrc", ".pypirc", ".aws/credentials", ".ssh/id_ed25519"]
@@ -552,6 +560,9 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     dockerfile = (project / "Dockerfile").read_text()
+    # The team keeps a .dockerignore of its own that lets everything in: the Dockerfile alone
+    # must keep logins, version control, CI and scaffold's files out of every image.
+    (project / ".dockerignore").write_text("node_modules\n")
     if kit is not None:
         for image in sorted(base_images(dockerfile)):
             kit.provide(image)
@@ -560,33 +571,58 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
     prod = f"scaffold-e2e/init-{name}:prod"
     engine.run("build", "--tag", prod, str(project))
     container = f"scaffold-e2e-init-{name}"
-    host_port = _run_hardened(engine, prod, container, answers["port"])
+    # Run as compose runs it: its tmpfs mounts (the writable paths) on the read-only root.
+    tmpfs = [
+        arg
+        for service in yaml.safe_load((project / "compose.yaml").read_text())["services"].values()
+        if service.get("build", {}).get("target") == "prod"
+        for path in service.get("tmpfs", [])
+        if path != "/tmp"
+        for arg in ("--tmpfs", path)
+    ]
+    host_port = _run_hardened(engine, prod, container, answers["port"], *tmpfs)
     try:
         started = time.monotonic()
-        assert _get(f"http://127.0.0.1:{host_port}/health", started + 20).strip() == b"ok"
+        # The project's route (health_path, when asked), or the one nginx.conf answers.
+        route = answers.get("health_path") or (
+            "/healthz" if answers["serving"] == "nginx" else "/health"
+        )
+        assert _get(f"http://127.0.0.1:{host_port}{route}", started + 20).strip() == b"ok"
         top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
         assert top and all(line.split()[0] == str(answers["uid"]) for line in top), top
+        if answers["serving"] == "next":  # a page, and an optimised image in .next/cache
+            assert b"Storefront" in _get(f"http://127.0.0.1:{host_port}/", started + 20)
+            image = "/_next/image?url=%2Flogo.png&w=64&q=75"
+            assert _get(f"http://127.0.0.1:{host_port}{image}", started + 20)
+            logs = engine.run("logs", container).stderr
+            assert "EACCES" not in logs and "EROFS" not in logs, logs
         checked = "\nHEALTHCHECK " in dockerfile
         if checked:
             _wait_healthy(engine, container, started + 30)
         members, _ = _image_files(engine, prod, under="-")
+        # The project's own CI and answers files (packages may ship a .github of their own).
+        kept_out = {".git", ".github", ".copier-answers.yml"}
         shipped = [
-            n for n in members if n.split("/")[-1] == ".git" or any(n.endswith(p) for p in PLANTED)
+            n
+            for n in members
+            if (n.rstrip("/").split("/")[-1] in kept_out and "node_modules/" not in n)
+            or any(n.endswith(p) for p in PLANTED)
         ]
         assert not shipped, f"the project's secrets reached the image: {shipped}"
         stopping = time.monotonic()
         engine.run("stop", container)
         stop_took = time.monotonic() - stopping
-        # Node.js runs under tini and gunicorn handles SIGTERM: neither waits for the kill.
-        # (A Go or Rust program without a SIGTERM handler still does: no init in those images.)
-        if answers["language"] in {"node", "python"}:
+        # Node.js, Go and Rust programs run under tini, and gunicorn handles SIGTERM: none waits
+        # for the kill, with or without a SIGTERM handler of its own.
+        if answers["language"] in {"node", "python", "go", "rust"}:
             assert stop_took < 2, stop_took
     finally:
         engine.run("rm", "--force", container, check=False)
         engine.run("rmi", "--force", prod, check=False)
     say(
         f"init {name}: {'test target passes, ' if answers['dev_test_prod'] else ''}prod serves "
-        f"/health on {answers['port']} as uid "
-        f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}; no planted secret or .git "
-        f"inside; stopped in {stop_took:.1f}s"
+        f"{route} on {answers['port']} as uid "
+        f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}; no planted secret, "
+        f".git, .github or answers file inside, with a .dockerignore that lets them in; "
+        f"stopped in {stop_took:.1f}s"
     )

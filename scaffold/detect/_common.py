@@ -110,8 +110,13 @@ def toml_table(root: Path, name: str, found: Detection) -> dict[str, Any]:
 
 
 def kebab(text: str) -> str:
+    """TEXT as a service name: lowercase words joined by single dashes, at most 63 characters.
+
+    Leading digits stay ("101-app"): image, compose service and package names may start with
+    one. Where a name may not (a Rust crate), the template's own check says so.
+    """
     words = re.findall(r"[a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", text).lower())
-    return "-".join(words).lstrip("0123456789-")[:63].strip("-")
+    return "-".join(words)[:63].strip("-")
 
 
 def version_in(text: str, parts: int = 2) -> str | None:

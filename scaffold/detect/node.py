@@ -53,6 +53,7 @@ def read(root: Path, found: Detection) -> None:
     if "next" in deps:
         found.found("language", "node", "next in package.json")
         found.found("serving", "next", "next in package.json")
+        _next_output(root, found)
     elif _SERVERS & deps.keys() or (builder is None and "start" in scripts):
         found.found("language", "node", "package.json")
         found.found("serving", "node", "a server in package.json")
@@ -94,6 +95,55 @@ def _node_package_manager(root: Path, package: Mapping[str, Any], found: Detecti
             f"no lockfile: the image installs exactly what {lock} pins; create it with "
             f"`{manager} install` and commit it before building"
         )
+    if found.answers.get("package_manager") == "yarn":
+        _yarn_release(root, package, found)
+
+
+_NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
+_COMMENTS = re.compile(r"/\*.*?\*/|(?<![:\w])//[^\n]*", re.DOTALL)
+_STANDALONE = re.compile(r"""\boutput\s*:\s*["'`]standalone["'`]""")
+
+
+def _next_output(root: Path, found: Detection) -> None:
+    """next_standalone: whether next.config sets `output: "standalone"` (a server.js to ship)."""
+    config = next((name for name in _NEXT_CONFIGS if (root / name).is_file()), None)
+    if config is None:
+        found.found("next_standalone", False, "no next.config")
+        return
+    code = _COMMENTS.sub("", text_of(root / config))  # `// output: "standalone"` is off
+    standalone = bool(_STANDALONE.search(code))
+    found.found(
+        "next_standalone",
+        standalone,
+        f"{config}: output standalone" if standalone else f"{config}: no output standalone",
+    )
+    if not standalone:
+        found.warnings.append(
+            f'{config} has no `output: "standalone"`: the image runs `next start` with the '
+            "production dependencies; with standalone output it is smaller"
+        )
+
+
+def _yarn_release(root: Path, package: Mapping[str, Any], found: Detection) -> None:
+    """yarn_classic: Yarn 1 and Yarn 2+ read the same yarn.lock name, in different formats.
+
+    The packageManager pin is what corepack runs; then the lockfile's own format (Yarn 1 writes
+    a "# yarn lockfile v1" header, later releases a __metadata block); then .yarnrc.yml (Yarn 2+)
+    against .yarnrc (Yarn 1).
+    """
+    declared = str(package.get("packageManager", ""))
+    if declared.startswith("yarn@"):
+        major = version_in(declared.removeprefix("yarn@"), 1)
+        found.found("yarn_classic", major == "1", "packageManager in package.json")
+    head = text_of(root / "yarn.lock")[:2000]
+    if "# yarn lockfile v1" in head:
+        found.found("yarn_classic", True, "yarn.lock: # yarn lockfile v1")
+    elif "__metadata:" in head:
+        found.found("yarn_classic", False, "yarn.lock: __metadata (Yarn 2+)")
+    if (root / ".yarnrc.yml").is_file():
+        found.found("yarn_classic", False, ".yarnrc.yml (Yarn 2+)")
+    elif (root / ".yarnrc").is_file():
+        found.found("yarn_classic", True, ".yarnrc (Yarn 1)")
 
 
 _NODE_RUN = re.compile(r"(?:^|[\s;&|(])node\s+(?:-\S+\s+)*([\w./-]+?)(\.[cm]?js)?(?=$|[\s;&|])")
