@@ -531,7 +531,12 @@ INIT_PROJECTS: dict[str, list[str]] = {
     "php-slim": ["health_path=/health"],
     "node-ts-express": ["health_path=/health"],
     "python-flask-factory": ["health_path=/health"],
+    "django-site": ["health_path=/health"],
 }
+# What a fixture serves besides /health, and how it runs in production: Django with DEBUG off
+# needs collectstatic's manifest for the home page's stylesheet link, and WhiteNoise serves it.
+INIT_ROUTES: dict[str, list[str]] = {"django-site": ["/", "/static/css/styles.css"]}
+INIT_ENV: dict[str, list[str]] = {"django-site": ["--env", "DJANGO_DEBUG=False"]}
 # Credentials a developer's checkout holds that no image layer may carry.
 PLANTED = [".env", ".npmrc", ".pypirc", ".aws/credentials", ".ssh/id_ed25519"]
 
@@ -560,10 +565,18 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
     prod = f"scaffold-e2e/init-{name}:prod"
     engine.run("build", "--tag", prod, str(project))
     container = f"scaffold-e2e-init-{name}"
-    host_port = _run_hardened(engine, prod, container, answers["port"])
+    # Each folder the service writes gets a new volume, as compose.yaml gives it one.
+    writable = str(answers.get("writable_paths", "")).split()
+    volumes = [arg for path in writable for arg in ("--volume", f"/app/{path}")]
+    extra = [*volumes, *INIT_ENV.get(name, [])]
+    host_port = _run_hardened(engine, prod, container, answers["port"], *extra)
     try:
         started = time.monotonic()
         assert _get(f"http://127.0.0.1:{host_port}/health", started + 20).strip() == b"ok"
+        for route in INIT_ROUTES.get(name, []):
+            assert _get(f"http://127.0.0.1:{host_port}{route}", started + 20)
+        for path in writable:  # the uid may write there, in a read-only container
+            engine.run("exec", container, "touch", f"/app/{path}/written-at-run-time")
         top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
         assert top and all(line.split()[0] == str(answers["uid"]) for line in top), top
         checked = "\nHEALTHCHECK " in dockerfile
@@ -582,11 +595,13 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
         if answers["language"] in {"node", "python"}:
             assert stop_took < 2, stop_took
     finally:
-        engine.run("rm", "--force", container, check=False)
+        engine.run("rm", "--force", "--volumes", container, check=False)
         engine.run("rmi", "--force", prod, check=False)
     say(
         f"init {name}: {'test target passes, ' if answers['dev_test_prod'] else ''}prod serves "
         f"/health on {answers['port']} as uid "
-        f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}; no planted secret or .git "
+        f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}"
+        f"{', serves ' + ' '.join(INIT_ROUTES[name]) if name in INIT_ROUTES else ''}"
+        f"{', writes ' + ' '.join(writable) if writable else ''}; no planted secret or .git "
         f"inside; stopped in {stop_took:.1f}s"
     )

@@ -68,6 +68,7 @@ DETECTED: dict[str, dict[str, Any]] = {
         "serving": "gunicorn",
         "entrypoint": "flaskr:create_app()",
         "add_server": True,
+        "writable_paths": "instance",
         "dev_test_prod": True,
         "project_name": "flaskr",
     },
@@ -102,11 +103,17 @@ DETECTED: dict[str, dict[str, Any]] = {
         "dev_test_prod": False,
         "project_name": "shop-front",
     },
+    # MDN's LocalLibrary shape: STATIC_ROOT with WhiteNoise, an old gunicorn pin, uploads in
+    # MEDIA_ROOT, the secret key from the environment with a development default.
     "django-site": {
         "language": "python",
         "package_manager": "pip",
         "serving": "gunicorn",
-        "entrypoint": "site_config.wsgi:application",
+        "entrypoint": "locallibrary.wsgi:application",
+        "collectstatic": True,
+        "build_env": "",
+        "writable_paths": "media",
+        "add_server": False,
         "dev_test_prod": False,
     },
     "node-express": {
@@ -172,7 +179,12 @@ DETECTED: dict[str, dict[str, Any]] = {
         "dev_test_prod": False,
         "project_name": "quotes",
     },
-    "ruby-rails": {"language": "ruby", "language_version": "3.3", "port": 3000},
+    "ruby-rails": {
+        "language": "ruby",
+        "language_version": "3.3",
+        "port": 3000,
+        "writable_paths": "tmp log",
+    },
 }
 
 
