@@ -60,6 +60,18 @@ DETECTED: dict[str, dict[str, Any]] = {
         "dev_test_prod": False,
         "project_name": "nightly-jobs",
     },
+    # Spring 2024 pins of compiled packages (numpy 1.26.4, psycopg2-binary 2.9.9: wheels up to
+    # CPython 3.12) in poetry.lock, pytest in an optional Poetry group.
+    "python-poetry-pins": {
+        "language": "python",
+        "package_manager": "poetry",
+        "language_version": "3.12",
+        "serving": "gunicorn",
+        "entrypoint": "reports.app:app",
+        "add_server": False,
+        "dev_test_prod": True,
+        "project_name": "reports-api",
+    },
     # The Flask tutorial's shape: an application factory, pytest in an optional extra, runtime.txt.
     "python-flask-factory": {
         "language": "python",
