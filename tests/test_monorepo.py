@@ -111,3 +111,22 @@ def test_a_service_at_the_repository_root_keeps_its_workflow_name(
         ("docker", "/"),
         ("docker-compose", "/"),
     ]
+
+
+def test_a_uv_workspace_member_is_told_where_its_lockfile_is(tmp_path: Path, home: Path) -> None:
+    root = tmp_path / "platform"
+    member = root / "packages" / "api"
+    member.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "platform"\nversion = "0"\n\n'
+        '[tool.uv.workspace]\nmembers = ["packages/*"]\n'
+    )
+    (root / "uv.lock").write_text('version = 1\nrequires-python = ">=3.12"\n')
+    (member / "pyproject.toml").write_text(
+        '[project]\nname = "api"\nversion = "0"\ndependencies = ["fastapi", "uvicorn"]\n'
+    )
+    (member / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    result = run_scaffold("init", member, "--defaults", "--dry-run", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "a member of the uv workspace at ../..: its lockfile is ../../uv.lock" in result.stdout
+    assert "no uv.lock: " not in result.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -37,7 +38,14 @@ def read(root: Path, found: Detection) -> None:
         found.found("package_manager", "uv", "PEP 621 pyproject.toml")
     manager = found.answers.get("package_manager", "pip")
     lock = {"uv": "uv.lock", "poetry": "poetry.lock", "pip": "requirements.txt"}[manager]
-    if not (root / lock).is_file():
+    workspace = _uv_workspace(root) if manager == "uv" else None
+    if not (root / lock).is_file() and workspace is not None:
+        found.warnings.append(
+            f"a member of the uv workspace at {workspace}: its lockfile is {workspace}/uv.lock, "
+            "outside this folder's build context; build the image from the workspace root "
+            "(uv sync --package) or lock the member on its own (uv lock in this folder)"
+        )
+    elif not (root / lock).is_file():
         found.warnings.append(
             f"no {lock}: the image installs exactly what it pins; create it "
             f"(`{'uv lock' if manager == 'uv' else 'poetry lock'}`) and commit it before building"
@@ -70,6 +78,20 @@ def read(root: Path, found: Detection) -> None:
     if manager == "pip":
         tests = tests and (root / "requirements-dev.txt").is_file()
     found.found("dev_test_prod", tests, "pytest in the dev dependencies")
+
+
+def _uv_workspace(root: Path) -> str | None:
+    """The folder (relative to ROOT) of the uv workspace ROOT is a member of, if any."""
+    for up in range(1, 5):
+        parent = root.joinpath(*[".."] * up)
+        workspace = toml_table(parent, "pyproject.toml", Detection())
+        members = workspace.get("tool", {}).get("uv", {}).get("workspace", {}).get("members", [])
+        inside = "/".join(root.resolve().parts[-up:])
+        if any(fnmatch.fnmatch(inside, str(pattern).rstrip("/")) for pattern in members):
+            return "/".join([".."] * up)
+        if (parent / ".git").exists():
+            return None
+    return None
 
 
 def _server_not_listed(runtime: set[str], found: Detection) -> None:
