@@ -189,6 +189,7 @@ def combo_id(answers: Mapping[str, Any]) -> str:
         answers["serving"],
         answers["package_manager"],
         "dtp" if answers["dev_test_prod"] else "prod-only",
+        *(["collectstatic"] if answers.get("collectstatic") else []),
         answers["registry"],
         answers["ci"],
     ]

@@ -539,7 +539,12 @@ INIT_PROJECTS: dict[str, list[str]] = {
     "static-vite": [],
     "node-yarn-classic": ["health_path=/health"],
     "node-next": ["health_path=/health"],
+    "django-site": ["health_path=/health"],
 }
+# What a fixture serves besides /health, and how it runs in production: Django with DEBUG off
+# needs collectstatic's manifest for the home page's stylesheet link, and WhiteNoise serves it.
+INIT_ROUTES: dict[str, list[str]] = {"django-site": ["/", "/static/css/styles.css"]}
+INIT_ENV: dict[str, list[str]] = {"django-site": ["--env", "DJANGO_DEBUG=False"]}
 # Credentials a developer's checkout holds that no image layer may carry.
 PLANTED = [".env", ".npmrc", ".pypirc", ".aws/credentials", ".ssh/id_ed25519"]
 
@@ -571,7 +576,8 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
     prod = f"scaffold-e2e/init-{name}:prod"
     engine.run("build", "--tag", prod, str(project))
     container = f"scaffold-e2e-init-{name}"
-    # Run as compose runs it: its tmpfs mounts (the writable paths) on the read-only root.
+    # Run as compose runs it: its tmpfs mounts on the read-only root, and a new volume for each
+    # folder the service writes.
     tmpfs = [
         arg
         for service in yaml.safe_load((project / "compose.yaml").read_text())["services"].values()
@@ -580,7 +586,10 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
         if path != "/tmp"
         for arg in ("--tmpfs", path)
     ]
-    host_port = _run_hardened(engine, prod, container, answers["port"], *tmpfs)
+    writable = str(answers.get("writable_paths", "")).split()
+    volumes = [arg for path in writable for arg in ("--volume", f"/app/{path}")]
+    extra = [*tmpfs, *volumes, *INIT_ENV.get(name, [])]
+    host_port = _run_hardened(engine, prod, container, answers["port"], *extra)
     try:
         started = time.monotonic()
         # The project's route (health_path, when asked), or the one nginx.conf answers.
@@ -588,6 +597,10 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
             "/healthz" if answers["serving"] == "nginx" else "/health"
         )
         assert _get(f"http://127.0.0.1:{host_port}{route}", started + 20).strip() == b"ok"
+        for other in INIT_ROUTES.get(name, []):
+            assert _get(f"http://127.0.0.1:{host_port}{other}", started + 20)
+        for path in writable:  # the uid may write there, in a read-only container
+            engine.run("exec", container, "touch", f"/app/{path}/written-at-run-time")
         top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
         assert top and all(line.split()[0] == str(answers["uid"]) for line in top), top
         if answers["serving"] == "next":  # a page, and an optimised image in .next/cache
@@ -617,12 +630,14 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
         if answers["language"] in {"node", "python", "go", "rust"}:
             assert stop_took < 2, stop_took
     finally:
-        engine.run("rm", "--force", container, check=False)
+        engine.run("rm", "--force", "--volumes", container, check=False)
         engine.run("rmi", "--force", prod, check=False)
     say(
         f"init {name}: {'test target passes, ' if answers['dev_test_prod'] else ''}prod serves "
         f"{route} on {answers['port']} as uid "
-        f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}; no planted secret, "
+        f"{answers['uid']}{', HEALTHCHECK healthy' if checked else ''}"
+        f"{', serves ' + ' '.join(INIT_ROUTES[name]) if name in INIT_ROUTES else ''}"
+        f"{', writes ' + ' '.join(writable) if writable else ''}; no planted secret, "
         f".git, .github or answers file inside, with a .dockerignore that lets them in; "
         f"stopped in {stop_took:.1f}s"
     )

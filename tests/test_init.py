@@ -60,6 +60,18 @@ DETECTED: dict[str, dict[str, Any]] = {
         "dev_test_prod": False,
         "project_name": "nightly-jobs",
     },
+    # Spring 2024 pins of compiled packages (numpy 1.26.4, psycopg2-binary 2.9.9: wheels up to
+    # CPython 3.12) in poetry.lock, pytest in an optional Poetry group.
+    "python-poetry-pins": {
+        "language": "python",
+        "package_manager": "poetry",
+        "language_version": "3.12",
+        "serving": "gunicorn",
+        "entrypoint": "reports.app:app",
+        "add_server": False,
+        "dev_test_prod": True,
+        "project_name": "reports-api",
+    },
     # The Flask tutorial's shape: an application factory, pytest in an optional extra, runtime.txt.
     "python-flask-factory": {
         "language": "python",
@@ -68,6 +80,7 @@ DETECTED: dict[str, dict[str, Any]] = {
         "serving": "gunicorn",
         "entrypoint": "flaskr:create_app()",
         "add_server": True,
+        "writable_paths": "instance",
         "dev_test_prod": True,
         "project_name": "flaskr",
     },
@@ -102,11 +115,17 @@ DETECTED: dict[str, dict[str, Any]] = {
         "dev_test_prod": False,
         "project_name": "shop-front",
     },
+    # MDN's LocalLibrary shape: STATIC_ROOT with WhiteNoise, an old gunicorn pin, uploads in
+    # MEDIA_ROOT, the secret key from the environment with a development default.
     "django-site": {
         "language": "python",
         "package_manager": "pip",
         "serving": "gunicorn",
-        "entrypoint": "site_config.wsgi:application",
+        "entrypoint": "locallibrary.wsgi:application",
+        "collectstatic": True,
+        "build_env": "",
+        "writable_paths": "media",
+        "add_server": False,
         "dev_test_prod": False,
     },
     "node-express": {
@@ -188,7 +207,12 @@ DETECTED: dict[str, dict[str, Any]] = {
         "dev_test_prod": False,
         "project_name": "quotes",
     },
-    "ruby-rails": {"language": "ruby", "language_version": "3.3", "port": 3000},
+    "ruby-rails": {
+        "language": "ruby",
+        "language_version": "3.3",
+        "port": 3000,
+        "writable_paths": "tmp log",
+    },
 }
 
 

@@ -137,6 +137,30 @@ def _near(name: str) -> st.SearchStrategy[str]:
     return st.one_of(spliced, st.text(max_size=40))
 
 
+# Answers that add structure by design: each folder in writable_paths gets its `mkdir` argument,
+# volume and .dockerignore line, a service_dir other than `.` gets the workflow's path filters.
+# How many items there are may change the structure; what they say may not: the files must have
+# the structure plain items of the same number give (compose's volumes are named after them).
+def _plain(name: str, value: str) -> str:
+    if name == "service_dir":
+        return value if value == "." else "folder"
+    items = dict.fromkeys(item.strip("/") for item in value.split())
+    return " ".join(f"p{number}" for number in range(len(items)))
+
+
+STRUCTURAL = {"writable_paths": _plain, "service_dir": _plain}
+
+
+def _volumes_unnamed(shape: dict[str, Any]) -> dict[str, Any]:
+    """SHAPE with compose's top-level volume keys (named after the folders) made one name."""
+    return {
+        name: [re.sub(r"^/volumes/.*", "/volumes/<volume>", key) for key in keys]
+        if name == "compose.yaml"
+        else keys
+        for name, keys in shape.items()
+    }
+
+
 def _refused_in_one_line_or_same_structure(name: str, value: str) -> None:
     try:
         answers = resolve(
@@ -148,7 +172,13 @@ def _refused_in_one_line_or_same_structure(name: str, value: str) -> None:
         return
     with tempfile.TemporaryDirectory() as scratch:
         shape = _shape(render(answers, Path(scratch, "svc")), None)
-    assert _same(_default_shape(name), shape, str(answers[name])), (
+    expected = _default_shape(name)
+    if name in STRUCTURAL:
+        plain = {**answers, name: STRUCTURAL[name](name, str(answers[name]))}
+        with tempfile.TemporaryDirectory() as scratch:
+            expected = _volumes_unnamed(_shape(render(plain, Path(scratch, "svc")), None))
+        shape = _volumes_unnamed(shape)
+    assert _same(expected, shape, str(answers[name])), (
         f"{name}={value!r} changed the files' structure"
     )
 
@@ -203,12 +233,15 @@ def test_the_corpus_is_refused_or_inert(name: str, value: str) -> None:
     _refused_in_one_line_or_same_structure(name, value)
 
 
+_FOLDER = r"[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*/?"
 # Where the default context narrows the validator's grammar: Python versions are 3.x, a Docker
 # Hub image is namespace/name, the entry point is gunicorn's module:variable.
 NARROWER = {
     "entrypoint": r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*",
     "language_version": r"3\.[0-9]{1,3}",
     "image": r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*",
+    # The validator checks each space-separated folder.
+    "writable_paths": rf"({_FOLDER}( {_FOLDER}){{0,3}})?",
 }
 
 

@@ -351,6 +351,7 @@ def test_init_offers_detected_answers_and_asks_before_each_overwrite(home: Path)
         "Add dev and test",
         "Numeric user",
         "CI system",
+        "Folder of the service",  # init only: its place in the repository
         "Container registry",
         "Image name",
         *PUBLISHING,
@@ -402,6 +403,7 @@ def test_init_without_conflicts_shows_the_plan_and_writes_only_when_confirmed(ho
         "Add dev and test",
         "Numeric user",
         "CI system",
+        "Folder of the service",  # init only: its place in the repository
         "Container registry",
         "Image name",
         *PUBLISHING,

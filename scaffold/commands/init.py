@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import answers as answers_mod
-from scaffold import console, questions, review, template
+from scaffold import console, monorepo, questions, review, template
 from scaffold import detect as detect_mod
 from scaffold.commands import RenderOptions, current_umask
 from scaffold.commands.new import render, write_error
@@ -35,6 +35,7 @@ class Planned:
     new: bytes
     old: bytes | None = None
     note: str = ""
+    merged: bool = False  # the project's own entries kept, the setup's added (dependabot.yml)
 
     def diff(self) -> str:
         """The unified diff from the project's file to the generated one."""
@@ -75,6 +76,8 @@ def _run(target: Path, options: RenderOptions, version: str) -> int:
         raise ScaffoldError("scaffold init never writes an app skeleton: drop include_app")
     given["include_app"] = False
     found = detect_mod.detect(target, given)
+    folder = monorepo.folder_in_repository(target)
+    found.found("service_dir", folder, "a folder of its git repository: CI files go to its root")
 
     ask = options.asker(answered=set(given) != {"include_app"}, hint=" (detected answers)")
     if ask is not None or options.dry_run:
@@ -149,7 +152,7 @@ def _plan(target: Path, answers: Mapping[str, Any], source: template.Source) -> 
         render(rendered, answers, source)
         plan = []
         for path in sorted(p for p in rendered.rglob("*") if p.is_file()):
-            name = path.relative_to(rendered).as_posix()
+            name = monorepo.destination(path.relative_to(rendered).as_posix(), answers)
             new = path.read_bytes()
             existing = target / name
             if existing.is_symlink() or existing.exists():
@@ -158,7 +161,12 @@ def _plan(target: Path, answers: Mapping[str, Any], source: template.Source) -> 
                         f"{existing} exists and is not a file: move it away, then rerun"
                     )
                 old = existing.read_bytes()
-                plan.append(Planned(name, "identical" if old == new else "conflict", new, old))
+                merged = None
+                if name.endswith(monorepo.DEPENDABOT) and old != new:
+                    merged = monorepo.merge_dependabot(old, new)
+                    new = merged or new
+                status = "identical" if old == new else "conflict"
+                plan.append(Planned(name, status, new, old, merged=merged is not None))
             else:
                 plan.append(Planned(name, "create", new))
     return plan
@@ -257,6 +265,8 @@ def _write(target: Path, plan: list[Planned]) -> None:
 def _show(plan: list[Planned], *, diffs: bool) -> None:
     for item in plan:
         suffix = f" ({item.note})" if item.note and item.status == "conflict" else ""
+        if item.merged and item.status != "identical":
+            suffix += " (merged: your entries kept, the missing ones added)"
         console.status(item.status, item.path + suffix)
         if diffs and item.status == "conflict":
             console.write(item.diff())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from scaffold.detect import python_web, python_wheels
 from scaffold.detect._common import Detection, kebab, text_of, toml_table, version_in, walk
 
 _PYTHON_VERSIONS = ["3.14", "3.13", "3.12", "3.11", "3.10", "3.9"]
@@ -36,7 +38,14 @@ def read(root: Path, found: Detection) -> None:
         found.found("package_manager", "uv", "PEP 621 pyproject.toml")
     manager = found.answers.get("package_manager", "pip")
     lock = {"uv": "uv.lock", "poetry": "poetry.lock", "pip": "requirements.txt"}[manager]
-    if not (root / lock).is_file():
+    workspace = _uv_workspace(root) if manager == "uv" else None
+    if not (root / lock).is_file() and workspace is not None:
+        found.warnings.append(
+            f"a member of the uv workspace at {workspace}: its lockfile is {workspace}/uv.lock, "
+            "outside this folder's build context; build the image from the workspace root "
+            "(uv sync --package) or lock the member on its own (uv lock in this folder)"
+        )
+    elif not (root / lock).is_file():
         found.warnings.append(
             f"no {lock}: the image installs exactly what it pins; create it "
             f"(`{'uv lock' if manager == 'uv' else 'poetry lock'}`) and commit it before building"
@@ -46,11 +55,14 @@ def read(root: Path, found: Detection) -> None:
     heroku = re.match(r"\s*python-(\d+\.\d+)", text_of(root / "runtime.txt"))
     found.found("language_version", heroku and heroku.group(1), "runtime.txt")
     requires = project.get("requires-python") or poetry.get("dependencies", {}).get("python")
+    admitted = _pythons_for(requires) if isinstance(requires, str) else list(_PYTHON_VERSIONS)
+    _version_with_wheels(root, admitted, found)
     if isinstance(requires, str):
-        found.found("language_version", _python_for(requires), "requires-python")
+        found.found("language_version", next(iter(admitted), None), "requires-python")
     runtime = _python_requirements(root, project, poetry, dev=False)
     dev = _python_requirements(root, project, poetry, dev=True)
-    for group in pyproject.get("dependency-groups", {}).values():
+    uv_dev = pyproject.get("tool", {}).get("uv", {}).get("dev-dependencies", [])
+    for group in [*pyproject.get("dependency-groups", {}).values(), uv_dev]:
         dev |= _requirement_names([g for g in group if isinstance(g, str)])
     if "gunicorn" in runtime or ({"flask", "django"} & runtime and not {"uvicorn"} & runtime):
         found.found("serving", "gunicorn", "gunicorn" if "gunicorn" in runtime else "flask/django")
@@ -60,10 +72,26 @@ def read(root: Path, found: Detection) -> None:
         found.found("serving", "python", "no web server in the dependencies")
     _server_not_listed(runtime, found)
     _python_entrypoint(root, project, found)
+    modules = [p for p in walk(root, depth=3) if p.suffix == ".py" and "test" not in p.name]
+    python_web.read(root, runtime, modules, found)
     tests = "pytest" in dev or "pytest" in runtime
     if manager == "pip":
         tests = tests and (root / "requirements-dev.txt").is_file()
     found.found("dev_test_prod", tests, "pytest in the dev dependencies")
+
+
+def _uv_workspace(root: Path) -> str | None:
+    """The folder (relative to ROOT) of the uv workspace ROOT is a member of, if any."""
+    for up in range(1, 5):
+        parent = root.joinpath(*[".."] * up)
+        workspace = toml_table(parent, "pyproject.toml", Detection())
+        members = workspace.get("tool", {}).get("uv", {}).get("workspace", {}).get("members", [])
+        inside = "/".join(root.resolve().parts[-up:])
+        if any(fnmatch.fnmatch(inside, str(pattern).rstrip("/")) for pattern in members):
+            return "/".join([".."] * up)
+        if (parent / ".git").exists():
+            return None
+    return None
 
 
 def _server_not_listed(runtime: set[str], found: Detection) -> None:
@@ -84,8 +112,44 @@ def _server_not_listed(runtime: set[str], found: Detection) -> None:
         )
 
 
-def _python_for(spec: str) -> str | None:
-    """The newest Python release REQUIRES (a requires-python specifier) admits."""
+def _version_with_wheels(root: Path, admitted: list[str], found: Detection) -> None:
+    """A Python version the lockfile's binary pins have wheels for; else a warning naming them."""
+    lockfile, pins = python_wheels.binary_pins(root)
+    chosen = found.answers.get("language_version")
+    if chosen is not None:  # the project names its version: say when a pin cannot install there
+        lacking = [pin.shown() for pin in pins if not pin.supports(chosen)]
+        if lacking:
+            found.warnings.append(
+                f"{lockfile} pins {', '.join(lacking)}: none for Python {chosen} "
+                f"({found.sources['language_version']}); update those pins or the version"
+            )
+        return
+    if pins:
+        best = python_wheels.newest_supported(pins, admitted)
+        newest = next(iter(admitted), "3.14")
+        if best is None:
+            shown = ", ".join(pin.shown() for pin in pins if not pin.supports(newest))
+            found.warnings.append(
+                f"{lockfile} pins {shown}: no Python version has wheels for all of them; "
+                "update the pins, then pass --data language_version=3.X"
+            )
+        elif best != newest:
+            limit = ", ".join(pin.shown() for pin in pins if not pin.supports(newest))
+            found.found("language_version", best, f"{lockfile}: {limit}")
+        return
+    if found.answers.get("package_manager") == "pip":
+        compiled = python_wheels.compiled_requirements(text_of(root / "requirements.txt"))
+        if compiled:
+            newest = next(iter(admitted), "3.14")
+            found.warnings.append(
+                f"requirements.txt pins {', '.join(compiled)}, compiled: check they have wheels "
+                f"for Python {newest}, else name the version in .python-version "
+                "(or --data language_version=3.X)"
+            )
+
+
+def _pythons_for(spec: str) -> list[str]:
+    """The Python releases REQUIRES (a requires-python specifier) admits, newest first."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     caret = re.fullmatch(r"\s*([\^~])\s*(\d+)\.(\d+)\S*\s*", spec)  # Poetry's ^3.11, ~3.11
@@ -96,8 +160,8 @@ def _python_for(spec: str) -> str | None:
     try:
         specifiers = SpecifierSet(spec)
     except InvalidSpecifier:
-        return None
-    return next((v for v in _PYTHON_VERSIONS if specifiers.contains(v + ".0")), None)
+        return []
+    return [v for v in _PYTHON_VERSIONS if specifiers.contains(v + ".0")]
 
 
 def _requirement_names(lines: Iterator[str] | list[str]) -> set[str]:
@@ -115,6 +179,7 @@ def _python_requirements(
     if dev:
         groups = [*project.get("optional-dependencies", {}).values()]
         groups += [g.get("dependencies", {}) for g in poetry.get("group", {}).values()]
+        groups.append(poetry.get("dev-dependencies", {}))  # Poetry before 1.2
         files = ["requirements-dev.txt", "requirements-test.txt"]
     else:
         groups = [project.get("dependencies", []), poetry.get("dependencies", {})]

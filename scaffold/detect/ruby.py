@@ -26,3 +26,6 @@ def read(root: Path, found: Detection) -> None:
         (root / "Rakefile").is_file() and (root / "test").is_dir(),
         "Rakefile and test/",
     )
+    if (root / "config" / "application.rb").is_file():  # Rails writes tmp/ (cache, pids) and log/
+        rails = ["tmp", "log"] + (["storage"] if (root / "storage").is_dir() else [])
+        found.found("writable_paths", " ".join(rails), "Rails (tmp, log, storage)")
