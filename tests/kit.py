@@ -243,8 +243,8 @@ USER 65532:65532
 WORKDIR /home/nonroot
 """,
     # Like dhi.io/python:<v>-debian13-dev (docker-hardened-images/catalog,
-    # image/python/debian-13/<v>-dev.yaml): the interpreter in /opt/python/bin first on PATH, a shell
-    # and apt, runs as root, and the runtime variant's user nonroot (65532) already exists.
+    # image/python/debian-13/<v>-dev.yaml): the interpreter in /opt/python/bin first on PATH, a
+    # shell and apt, runs as root, and the runtime variant's user nonroot (65532) already exists.
     "dhi-python-dev": """
 FROM {parent}
 RUN mkdir -p /opt/python/bin \\

@@ -148,7 +148,9 @@ def _prod_up(engine: Engine, service: Service, project: str, say: Any) -> dict[s
         assert host["ReadonlyRootfs"] is True, info["Name"]
         assert host["CapDrop"] == ["ALL"], info["Name"]
         assert "no-new-privileges:true" in host["SecurityOpt"], info["Name"]
-        assert info["Config"]["User"].split(":")[0] == str(runtime_uid(service.answers)), info["Name"]
+        assert info["Config"]["User"].split(":")[0] == str(runtime_uid(service.answers)), info[
+            "Name"
+        ]
     return ports
 
 

@@ -201,7 +201,17 @@ def test_prod_runs_hardened_as_its_uid_answers_health_and_stops_fast(
 # Programs a shell-less production image must not hold: shells and package managers.
 NO_SUCH_PROGRAMS = {
     "a shell": {"sh", "bash", "dash", "ash", "busybox"},
-    "a package manager": {"apt", "apt-get", "dpkg", "npm", "npx", "corepack", "yarn", "pnpm", "pip"},
+    "a package manager": {
+        "apt",
+        "apt-get",
+        "dpkg",
+        "npm",
+        "npx",
+        "corepack",
+        "yarn",
+        "pnpm",
+        "pip",
+    },
 }
 
 
