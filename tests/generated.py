@@ -29,9 +29,14 @@ SHELLLESS = sorted(
     k for k, a in ENGINE_COMBOS.items() if a.get("runtime_base", "official") != "official"
 )
 
-# The non-root user of each Docker Hardened Image runtime (docker-hardened-images/catalog:
-# image/python/debian-13/*.yaml run as nonroot 65532, image/node/debian-13/*.yaml as node 1000).
-HARDENED_UID = {"python": 65532, "node": 1000}
+# The non-root user of each shell-less runtime image: Docker Hardened Images
+# (docker-hardened-images/catalog: image/python/debian-13/*.yaml run as nonroot 65532,
+# image/node/debian-13/*.yaml as node 1000) and distroless's :nonroot tags (65532).
+IMAGE_UID = {
+    ("hardened", "python"): 65532,
+    ("hardened", "node"): 1000,
+    ("distroless", "node"): 65532,
+}
 
 
 def runtime_uid(answers: dict[str, Any]) -> int:
@@ -39,7 +44,7 @@ def runtime_uid(answers: dict[str, Any]) -> int:
     non-root user (nothing in a shell-less image could add another)."""
     if answers.get("runtime_base", "official") == "official":
         return int(answers["uid"])
-    return HARDENED_UID[answers["language"]]
+    return IMAGE_UID[(answers["runtime_base"], answers["language"])]
 
 
 @dataclass

@@ -260,7 +260,6 @@ ENV PATH=/opt/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
     "dhi-python": """
 FROM {parent} AS files
 {shellless}
- && rm -rf /rootfs/usr/lib/python3/dist-packages/pip
 
 FROM scratch
 COPY --from=files /rootfs/ /
@@ -284,7 +283,6 @@ WORKDIR /app
     "dhi-node": """
 FROM {parent} AS files
 {shellless}
- && rm -rf /rootfs/usr/share/nodejs/npm /rootfs/usr/share/nodejs/corepack
 
 FROM scratch
 COPY --from=files /rootfs/ /
@@ -295,11 +293,33 @@ USER 1000:1000
 WORKDIR /app
 CMD ["node"]
 """,
+    # Like gcr.io/distroless/nodejs<v>-debian13:nonroot (GoogleContainerTools/distroless,
+    # nodejs/nodejs.bzl): node at /nodejs/bin/node (not on PATH) as the ENTRYPOINT, glibc and
+    # libssl, no shell or package manager, nonroot (65532) in /home/nonroot.
+    "distroless-nodejs": """
+FROM {parent} AS files
+RUN groupadd --gid 65532 nonroot \\
+ && useradd --uid 65532 --gid nonroot --home-dir /home/nonroot --create-home \\
+      --shell /sbin/nologin nonroot \\
+ && mkdir -p /nodejs/bin \\
+ && ln -s /usr/bin/node /nodejs/bin/node
+{shellless}
+
+FROM scratch
+COPY --from=files /rootfs/ /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \\
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+USER 65532:65532
+WORKDIR /home/nonroot
+ENTRYPOINT ["/nodejs/bin/node"]
+""",
 }
 
 # The runtime variants of the hardened images are made from their -dev stand-in: its root copied,
 # less every shell, the package managers and every other program in /usr/bin and /usr/sbin than the
-# runtime's own (python3.X, node).
+# runtime's own (python3.X, node). Like the real ones (and distroless), they keep no dpkg database
+# but a status.d entry per package that still has a file in the image, for scanners and SBOMs.
 SHELLLESS = """RUN mkdir /rootfs \\
  && tar -C / --exclude=./proc --exclude=./sys --exclude=./dev --exclude=./rootfs -cf - . \\
     | tar -C /rootfs -xf - \\
@@ -308,12 +328,22 @@ SHELLLESS = """RUN mkdir /rootfs \\
  && rm -rf /rootfs/var/lib/dpkg /rootfs/var/lib/apt /rootfs/var/cache/apt /rootfs/etc/apt \\
       /rootfs/usr/lib/apt /rootfs/usr/lib/dpkg /rootfs/usr/share/perl* \\
       /rootfs/usr/lib/x86_64-linux-gnu/perl* /rootfs/usr/share/doc /rootfs/usr/share/man \\
- && mkdir -p /rootfs/tmp && chmod 1777 /rootfs/tmp \\"""
+      /rootfs/usr/lib/python3/dist-packages/pip /rootfs/usr/share/nodejs/npm \\
+      /rootfs/usr/share/nodejs/corepack \\
+ && mkdir -p /rootfs/tmp /rootfs/var/lib/dpkg/status.d && chmod 1777 /rootfs/tmp \\
+ && for list in /var/lib/dpkg/info/*.list; do \\
+      pkg="$(basename "$list" .list)"; \\
+      while read -r path; do \\
+        if [ -f "/rootfs$path" ] && [ ! -L "/rootfs$path" ]; then \\
+          dpkg-query --status "$pkg" > "/rootfs/var/lib/dpkg/status.d/${pkg%%:*}"; break; \\
+        fi; \\
+      done < "$list"; \\
+    done"""
 
 # Which recipe stands in for an image reference.
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^python:[0-9.]+-slim$"), "python"),
-    (re.compile(r"^node:[0-9.]+-slim$"), "node"),
+    (re.compile(r"^node:[0-9.]+(-trixie)?-slim$"), "node"),
     (re.compile(r"^nginxinc/nginx-unprivileged:[0-9.]+-alpine$"), "nginx-unprivileged"),
     (re.compile(r"^ghcr\.io/astral-sh/uv:[0-9.]+$"), "uv"),
     (re.compile(r"^python:[0-9.]+$"), "python-full"),
@@ -336,6 +366,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^dhi\.io/python:[0-9.]+-debian13$"), "dhi-python"),
     (re.compile(r"^dhi\.io/node:[0-9.]+-debian13-dev$"), "dhi-node-dev"),
     (re.compile(r"^dhi\.io/node:[0-9.]+-debian13$"), "dhi-node"),
+    (re.compile(r"^gcr\.io/distroless/nodejs[0-9]+-debian13:nonroot$"), "distroless-nodejs"),
 ]
 
 
@@ -349,6 +380,7 @@ PARENTS = {
     "dhi-python": "dhi-python-dev",
     "dhi-node-dev": "node",
     "dhi-node": "dhi-node-dev",
+    "distroless-nodejs": "node",
 }
 
 

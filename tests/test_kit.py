@@ -46,6 +46,10 @@ EXAMPLES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "dhi-node-dev": ("dhi.io/node:24-debian13-dev", ["npm", "--version"]),
+    "distroless-nodejs": (
+        "gcr.io/distroless/nodejs24-debian13:nonroot",
+        ["-e", "process.exit(require('fs').existsSync('/bin/sh') ? 1 : 0)"],
+    ),
     "dhi-node": (
         "dhi.io/node:24-debian13",
         [
