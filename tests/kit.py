@@ -7,6 +7,10 @@ its recipe, and rebuilt only when that recipe changes. The runtimes come from De
 (testing), which packages the versions the tags name: Python 3.14, Node.js 24, Go 1.27, Rust 1.97,
 OpenJDK 25, nginx 1.30; PHP is 8.4 where the tags say 8.5. The run's header prints each one.
 
+The shell-less runtime images (Docker Hardened Images, distroless Node.js) are made the same way:
+the matching stand-in's root, less every shell, package manager and program but the runtime, with
+the publisher's paths and non-root user.
+
 Set SCAFFOLD_REAL_BASES=1 to skip the kit and let Docker pull the real images.
 """
 
