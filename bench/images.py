@@ -127,10 +127,14 @@ def added_layers(engine: Engine, image: str, base: str) -> dict[str, int]:
 
 def official_ratio(
     language: str, serving: str, added_prod: int, added_naive: int, family: str = "official"
-) -> float:
+) -> float | None:
+    """Naive over production size with each base at its published size; None for a family
+    with no published size this bench knows (distroless publishes none)."""
     if (language, family) in PUBLISHED_PAIRS:
         naive_mb, prod_mb = PUBLISHED_PAIRS[(language, family)]
         return (naive_mb * MB + added_naive) / (prod_mb * MB + added_prod)
+    if family != "official":
+        return None
     if serving == "nginx":
         prod_base = OFFICIAL_MB["nginx-unprivileged-alpine"]
     else:
@@ -216,9 +220,10 @@ def main() -> None:
             else "-"
         )
         packages = "none recorded" if r["packages"] is None else str(r["packages"])
+        published = "-" if r["official"] is None else f"{r['official']:.1f}x"
         lines.append(
             f"| {r['name']} | {r['prod'] / MB:.1f} MB | {r['naive'] / MB:.1f} MB | "
-            f"{r['naive'] / r['prod']:.1f}x | {r['official']:.1f}x | {versus} | {packages} | "
+            f"{r['naive'] / r['prod']:.1f}x | {published} | {versus} | {packages} | "
             f"{r['cold']:.1f} s | "
             f"{r['rebuild']:.1f} s ({100 * r['rebuild'] / r['cold']:.0f} %) | {r['uncached']} | "
             f"{r['deps'] / MB:.2f} MB | {r['code'] / 1000:.1f} kB | {r['else'] / 1000:.1f} kB |"
