@@ -281,7 +281,13 @@ def measure(engine: Engine, kit: Kit, name: str, answers: dict, work: Path) -> d
     engine.run("builder", "prune", "--all", "--force")
     cold, _ = timed_build(engine, service, "--no-cache", "--target", "prod", "--tag", tag)
     language = "node" if answers["language"] == "static" else answers["language"]
-    source = service / ("app/main.py" if language == "python" else "src/app.js")
+    source = service / (
+        "app/main.py"
+        if language == "python"
+        else "src/app/page.js"
+        if answers["serving"] == "next"
+        else "src/app.js"
+    )
     comment = "#" if language == "python" else "//"
     source.write_text(source.read_text() + f"\n{comment} a one-line change\n")
     rebuild, log = timed_build(engine, service, "--target", "prod", "--tag", tag)
@@ -294,6 +300,7 @@ def measure(engine: Engine, kit: Kit, name: str, answers: dict, work: Path) -> d
         "python": '["python", "-m", "app.main"]',
         "node": '["node", "src/server.js"]',
         "nginx": '["node", "build.mjs", "--serve", "8080"]',
+        "next": '["node_modules/.bin/next", "start"]',
     }[answers["serving"]]
     naive_file = work / f"{name}.naive.Dockerfile"
     naive_file.write_text(
