@@ -8,7 +8,10 @@ with the full toolchain, `COPY . .`, install, run) and the ratio; cold build tim
 after a one-line source change with the dependency steps that were not cached; and what the
 production image adds on top of its base image (runtime dependencies, app code, anything else).
 Stand-in bases are smaller than the official images, so it also prints the ratio the same two
-Dockerfiles give on the official images' published sizes. The table goes to BENCHMARKS.md.
+Dockerfiles give on each base family's published sizes. Each `runtime_base` family is its own row
+(`...-hardened`), with its size against the same service on `official` bases and the number of
+packages its production image holds (the dpkg or apk database, or distroless-style status.d
+entries): the attack surface scanners report. The table goes to BENCHMARKS.md.
 
 Targets: "anything else" under 1 MB; rebuild at most 20 % of cold with every dependency step cached.
 """
@@ -16,8 +19,11 @@ Targets: "anything else" under 1 MB; rebuild at most 20 % of cold with every dep
 from __future__ import annotations
 
 import argparse
+import io
 import re
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -41,6 +47,14 @@ OFFICIAL_MB = {
     "node-slim": 230,
     "node-full": 1130,
     "nginx-unprivileged-alpine": 52,
+}
+
+# Docker's published comparison of Docker Hardened Images with the official images they replace
+# (python:3.13 412 MB vs dhi.io/python 35 MB, node:22 408 MB vs dhi.io/node 41 MB): a pair measured
+# the same way, so a hardened row's ratio uses that pair, never one side of each table.
+PUBLISHED_PAIRS = {
+    ("python", "hardened"): (412, 35),
+    ("node", "hardened"): (408, 41),
 }
 
 NAIVE = {
@@ -113,13 +127,47 @@ def added_layers(engine: Engine, image: str, base: str) -> dict[str, int]:
     return parts
 
 
-def official_ratio(language: str, serving: str, added_prod: int, added_naive: int) -> float:
+def official_ratio(
+    language: str, serving: str, added_prod: int, added_naive: int, family: str = "official"
+) -> float | None:
+    """Naive over production size with each base at its published size; None for a family
+    with no published size this bench knows (distroless publishes none)."""
+    if (language, family) in PUBLISHED_PAIRS:
+        naive_mb, prod_mb = PUBLISHED_PAIRS[(language, family)]
+        return (naive_mb * MB + added_naive) / (prod_mb * MB + added_prod)
+    if family != "official":
+        return None
     if serving == "nginx":
         prod_base = OFFICIAL_MB["nginx-unprivileged-alpine"]
     else:
         prod_base = OFFICIAL_MB[f"{language}-slim"]
     naive_base = OFFICIAL_MB[f"{language}-full"]
     return (naive_base * MB + added_naive) / (prod_base * MB + added_prod)
+
+
+def package_count(engine: Engine, image: str) -> int | None:
+    """Packages IMAGE's filesystem records: dpkg's status file, distroless-style status.d entries
+    (Docker Hardened Images, distroless) or apk's database; None when it records none."""
+    container = engine.run("create", image, "/nonexistent").stdout.strip()
+    try:
+        exported = subprocess.run(
+            [engine.client, "export", container], env=engine.env, capture_output=True, check=True
+        ).stdout
+    finally:
+        engine.run("rm", container, check=False)
+    count, found = 0, False
+    with tarfile.open(fileobj=io.BytesIO(exported)) as archive:
+        for member in archive.getmembers():
+            name = member.name.lstrip("./")
+            if name.startswith("var/lib/dpkg/status.d/") and member.isfile():
+                count, found = count + 1, True
+            elif name in {"var/lib/dpkg/status", "lib/apk/db/installed"} and member.isfile():
+                handle = archive.extractfile(member)
+                text = handle.read().decode(errors="replace") if handle else ""
+                marker = "Package: " if name.endswith("status") else "P:"
+                count += sum(1 for line in text.splitlines() if line.startswith(marker))
+                found = True
+    return count if found else None
 
 
 def prod_base(dockerfile: str) -> str:
@@ -135,6 +183,8 @@ def prod_base(dockerfile: str) -> str:
     ref = stages[last]
     while ref in stages:
         ref = stages[ref]
+    if ref in images:  # named in full (a hardened runtime shares its repository with -dev)
+        return ref
     return next(i for i in images if i.split(":")[0] == re.sub(r":.*", "", ref.split("$")[0]))
 
 
@@ -158,14 +208,25 @@ def main() -> None:
         finally:
             engine.stop()
     header = (
-        "| combination | prod | naive | ratio | ratio on official bases | cold build | "
-        "rebuild | dep steps rebuilt | deps added | code added | anything else |"
+        "| combination | prod | naive | ratio | ratio on published sizes | vs official prod | "
+        "packages | cold build | rebuild | dep steps rebuilt | deps added | code added | "
+        "anything else |"
     )
-    lines = [header, "|" + " --- |" * 11]
+    lines = [header, "|" + " --- |" * 13]
+    by_name = {r["name"]: r for r in rows}
     for r in rows:
+        official = by_name.get(r["name"].removesuffix("-" + r["family"]))
+        versus = (
+            f"{100 * r['prod'] / official['prod']:.0f} %"
+            if r["family"] != "official" and official
+            else "-"
+        )
+        packages = "none recorded" if r["packages"] is None else str(r["packages"])
+        published = "-" if r["official"] is None else f"{r['official']:.1f}x"
         lines.append(
             f"| {r['name']} | {r['prod'] / MB:.1f} MB | {r['naive'] / MB:.1f} MB | "
-            f"{r['naive'] / r['prod']:.1f}x | {r['official']:.1f}x | {r['cold']:.1f} s | "
+            f"{r['naive'] / r['prod']:.1f}x | {published} | {versus} | {packages} | "
+            f"{r['cold']:.1f} s | "
             f"{r['rebuild']:.1f} s ({100 * r['rebuild'] / r['cold']:.0f} %) | {r['uncached']} | "
             f"{r['deps'] / MB:.2f} MB | {r['code'] / 1000:.1f} kB | {r['else'] / 1000:.1f} kB |"
         )
@@ -191,7 +252,10 @@ def main() -> None:
             "The `dev_test_prod` variant of each buildable combination; sizes as `docker image "
             "inspect` reports them. The *official* ratio puts the same added bytes on the official "
             "images' published sizes (python:3.x-slim 125 MB vs python:3.x 1020 MB, node:24-slim "
-            "230 MB vs node:24 1130 MB, nginx-unprivileged alpine 52 MB).",
+            "230 MB vs node:24 1130 MB, nginx-unprivileged alpine 52 MB); a `-hardened` row uses "
+            "Docker's own comparison instead (python 412 MB vs dhi.io/python 35 MB, node 408 MB "
+            "vs dhi.io/node 41 MB). *vs official prod* is the production image against the same "
+            "service on official bases, both on stand-ins.",
             "",
             *lines,
             "",
@@ -248,6 +312,7 @@ def measure(engine: Engine, kit: Kit, name: str, answers: dict, work: Path) -> d
     naive_tag = f"scaffold-bench/{name}:naive"
     engine.run("build", "--quiet", "--file", str(naive_file), "--tag", naive_tag, str(service))
     base = prod_base(dockerfile)
+    family = answers.get("runtime_base", "official")
     parts = added_layers(engine, tag, base)
     prod_size, naive_size = size(engine, tag), size(engine, naive_tag)
     added_prod = prod_size - size(engine, base)
@@ -262,7 +327,9 @@ def measure(engine: Engine, kit: Kit, name: str, answers: dict, work: Path) -> d
         "deps": parts["runtime deps"],
         "code": parts["app code"],
         "else": parts["anything else"],
-        "official": official_ratio(language, answers["serving"], added_prod, added_naive),
+        "official": official_ratio(language, answers["serving"], added_prod, added_naive, family),
+        "family": family,
+        "packages": package_count(engine, tag),
     }
 
 

@@ -24,6 +24,27 @@ def _engine_combos() -> list[dict[str, Any]]:
 
 ENGINE_COMBOS = {combo_id(a).removesuffix("-dockerhub-github"): a for a in _engine_combos()}
 WITH_TEST_STAGE = [k for k, a in ENGINE_COMBOS.items() if a["dev_test_prod"]]
+# Production images with no shell and no package manager (runtime_base other than official).
+SHELLLESS = sorted(
+    k for k, a in ENGINE_COMBOS.items() if a.get("runtime_base", "official") != "official"
+)
+
+# The non-root user of each shell-less runtime image: Docker Hardened Images
+# (docker-hardened-images/catalog: image/python/debian-13/*.yaml run as nonroot 65532,
+# image/node/debian-13/*.yaml as node 1000) and distroless's :nonroot tags (65532).
+IMAGE_UID = {
+    ("hardened", "python"): 65532,
+    ("hardened", "node"): 1000,
+    ("distroless", "node"): 65532,
+}
+
+
+def runtime_uid(answers: dict[str, Any]) -> int:
+    """The uid a production image runs as: the uid answer on an official base, else the image's own
+    non-root user (nothing in a shell-less image could add another)."""
+    if answers.get("runtime_base", "official") == "official":
+        return int(answers["uid"])
+    return IMAGE_UID[(answers["runtime_base"], answers["language"])]
 
 
 @dataclass

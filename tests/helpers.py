@@ -190,6 +190,12 @@ def combo_id(answers: Mapping[str, Any]) -> str:
         answers["package_manager"],
         "dtp" if answers["dev_test_prod"] else "prod-only",
         *(["collectstatic"] if answers.get("collectstatic") else []),
+        # Official bases keep the ids they had before runtime_base was asked.
+        *(
+            [answers["runtime_base"]]
+            if answers.get("runtime_base", "official") != "official"
+            else []
+        ),
         answers["registry"],
         answers["ci"],
     ]

@@ -7,6 +7,10 @@ its recipe, and rebuilt only when that recipe changes. The runtimes come from De
 (testing), which packages the versions the tags name: Python 3.14, Node.js 24, Go 1.27, Rust 1.97,
 OpenJDK 25, nginx 1.30; PHP is 8.4 where the tags say 8.5. The run's header prints each one.
 
+The shell-less runtime images (Docker Hardened Images, distroless Node.js) are made the same way:
+the matching stand-in's root, less every shell, package manager and program but the runtime, with
+the publisher's paths and non-root user.
+
 Set SCAFFOLD_REAL_BASES=1 to skip the kit and let Docker pull the real images.
 """
 
@@ -257,12 +261,108 @@ FROM {parent}
 USER 65532:65532
 WORKDIR /home/nonroot
 """,
+    # Like dhi.io/python:<v>-debian13-dev (docker-hardened-images/catalog,
+    # image/python/debian-13/<v>-dev.yaml): the interpreter in /opt/python/bin first on PATH, a
+    # shell and apt, runs as root, and the runtime variant's user nonroot (65532) already exists.
+    "dhi-python-dev": """
+FROM {parent}
+RUN mkdir -p /opt/python/bin \\
+ && ln -s /usr/bin/python3 /opt/python/bin/python3 \\
+ && ln -s /usr/bin/python3 /opt/python/bin/python \\
+ && groupadd --gid 65532 nonroot \\
+ && useradd --uid 65532 --gid nonroot --home-dir /home/nonroot --no-create-home \\
+      --shell /sbin/nologin nonroot
+ENV PATH=/opt/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+""",
+    # Like dhi.io/python:<v>-debian13: the same interpreter at the same path, no shell, no apt or
+    # dpkg, no pip, no coreutils; runs as nonroot (65532).
+    "dhi-python": """
+FROM {parent} AS files
+{shellless}
+
+FROM scratch
+COPY --from=files /rootfs/ /
+ENV PATH=/opt/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \\
+    LANG=C.UTF-8
+USER 65532:65532
+CMD ["python3"]
+""",
+    # Like dhi.io/node:24-debian13-dev (image/node/debian-13/24-dev.yaml): node in /usr/local/bin,
+    # npm and corepack, a shell and apt, runs as root; user node (1000); WORKDIR /app owned by root.
+    "dhi-node-dev": """
+FROM {parent}
+RUN ln -s /usr/bin/node /usr/local/bin/node \\
+ && groupadd --gid 1000 node \\
+ && useradd --uid 1000 --gid node --home-dir /home/node --no-create-home --shell /sbin/nologin node
+WORKDIR /app
+""",
+    # Like dhi.io/node:24-debian13 (image/node/debian-13/24.yaml): node only, without npm, corepack,
+    # a shell or a package manager; runs as node (1000) in /app.
+    "dhi-node": """
+FROM {parent} AS files
+{shellless}
+
+FROM scratch
+COPY --from=files /rootfs/ /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \\
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+USER 1000:1000
+WORKDIR /app
+CMD ["node"]
+""",
+    # Like gcr.io/distroless/nodejs<v>-debian13:nonroot (GoogleContainerTools/distroless,
+    # nodejs/nodejs.bzl): node at /nodejs/bin/node (not on PATH) as the ENTRYPOINT, glibc and
+    # libssl, no shell or package manager, nonroot (65532) in /home/nonroot.
+    "distroless-nodejs": """
+FROM {parent} AS files
+RUN groupadd --gid 65532 nonroot \\
+ && useradd --uid 65532 --gid nonroot --home-dir /home/nonroot --create-home \\
+      --shell /sbin/nologin nonroot \\
+ && mkdir -p /nodejs/bin \\
+ && ln -s /usr/bin/node /nodejs/bin/node
+{shellless}
+
+FROM scratch
+COPY --from=files /rootfs/ /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \\
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+USER 65532:65532
+WORKDIR /home/nonroot
+ENTRYPOINT ["/nodejs/bin/node"]
+""",
 }
+
+# The runtime variants of the hardened images are made from their -dev stand-in: its root copied,
+# less every shell, the package managers and every other program in /usr/bin and /usr/sbin than the
+# runtime's own (python3.X, node). Like the real ones (and distroless), they keep no dpkg database
+# but a status.d entry per package that still has a file in the image, for scanners and SBOMs.
+SHELLLESS = """RUN mkdir /rootfs \\
+ && tar -C / --exclude=./proc --exclude=./sys --exclude=./dev --exclude=./rootfs -cf - . \\
+    | tar -C /rootfs -xf - \\
+ && find /rootfs/usr/bin /rootfs/usr/sbin -mindepth 1 -maxdepth 1 \\
+      ! -name 'python3*' ! -name node ! -name nodejs -exec rm -rf {} + \\
+ && rm -rf /rootfs/var/lib/dpkg /rootfs/var/lib/apt /rootfs/var/cache/apt /rootfs/etc/apt \\
+      /rootfs/usr/lib/apt /rootfs/usr/lib/dpkg /rootfs/usr/share/perl* \\
+      /rootfs/usr/lib/x86_64-linux-gnu/perl* /rootfs/usr/share/doc /rootfs/usr/share/man \\
+      /rootfs/usr/lib/python3/dist-packages/pip /rootfs/usr/share/nodejs/npm \\
+      /rootfs/usr/share/nodejs/corepack \\
+ && mkdir -p /rootfs/tmp /rootfs/var/lib/dpkg/status.d && chmod 1777 /rootfs/tmp \\
+ && for list in /var/lib/dpkg/info/*.list; do \\
+      pkg="$(basename "$list" .list)"; \\
+      while read -r path; do \\
+        if [ -f "/rootfs$path" ] && [ ! -L "/rootfs$path" ]; then \\
+          dpkg-query --status "$pkg" > "/rootfs/var/lib/dpkg/status.d/${pkg%%:*}"; break; \\
+        fi; \\
+      done < "$list"; \\
+    done"""
 
 # Which recipe stands in for an image reference.
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^python:[0-9.]+-slim$"), "python"),
-    (re.compile(r"^node:[0-9.]+-slim$"), "node"),
+    (re.compile(r"^node:[0-9.]+(-trixie)?-slim$"), "node"),
     (re.compile(r"^nginxinc/nginx-unprivileged:[0-9.]+-alpine$"), "nginx-unprivileged"),
     (re.compile(r"^ghcr\.io/astral-sh/uv:[0-9.]+$"), "uv"),
     (re.compile(r"^python:[0-9.]+$"), "python-full"),
@@ -281,6 +381,11 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^ruby:[0-9.]+-slim$"), "ruby"),
     (re.compile(r"^gcr\.io/distroless/static-debian1[23](:latest)?$"), "distroless-static"),
     (re.compile(r"^gcr\.io/distroless/static-debian1[23]:nonroot$"), "distroless-static-nonroot"),
+    (re.compile(r"^dhi\.io/python:[0-9.]+-debian13-dev$"), "dhi-python-dev"),
+    (re.compile(r"^dhi\.io/python:[0-9.]+-debian13$"), "dhi-python"),
+    (re.compile(r"^dhi\.io/node:[0-9.]+-debian13-dev$"), "dhi-node-dev"),
+    (re.compile(r"^dhi\.io/node:[0-9.]+-debian13$"), "dhi-node"),
+    (re.compile(r"^gcr\.io/distroless/nodejs[0-9]+-debian13:nonroot$"), "distroless-nodejs"),
 ]
 
 
@@ -290,13 +395,19 @@ PARENTS = {
     "python-full": "python",
     "node-full": "node",
     "distroless-static-nonroot": "distroless-static",
+    "dhi-python-dev": "python",
+    "dhi-python": "dhi-python-dev",
+    "dhi-node-dev": "node",
+    "dhi-node": "dhi-node-dev",
+    "distroless-nodejs": "node",
 }
 
 
 def recipe_hash(recipe: str) -> str:
     """What a stand-in is made of: its recipe, its parent's, and the Debian root."""
     parent = PARENTS.get(recipe)
-    return _hash(DEBIAN_HASH, RECIPES[recipe], recipe_hash(parent) if parent else "")
+    text = RECIPES[recipe].replace("{shellless}", SHELLLESS)
+    return _hash(DEBIAN_HASH, text, recipe_hash(parent) if parent else "")
 
 
 def recipe_for(image: str) -> str:
@@ -405,6 +516,7 @@ class Kit:
             RECIPES[recipe]
             .replace("{debian}", self.debian())
             .replace("{php}", PHP)
+            .replace("{shellless}", SHELLLESS)
             .replace("{parent}", self._build(parent, "") if parent else "")
         )
         self.say(f"test kit: building the {recipe} stand-in")

@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from engine import Engine
-from generated import ENGINE_COMBOS, Service, generate
+from generated import ENGINE_COMBOS, Service, generate, runtime_uid
 from helpers import combinations
 from kit import Kit, base_images
 
@@ -148,7 +148,9 @@ def _prod_up(engine: Engine, service: Service, project: str, say: Any) -> dict[s
         assert host["ReadonlyRootfs"] is True, info["Name"]
         assert host["CapDrop"] == ["ALL"], info["Name"]
         assert "no-new-privileges:true" in host["SecurityOpt"], info["Name"]
-        assert info["Config"]["User"].split(":")[0] == str(service.answers["uid"]), info["Name"]
+        assert info["Config"]["User"].split(":")[0] == str(runtime_uid(service.answers)), info[
+            "Name"
+        ]
     return ports
 
 

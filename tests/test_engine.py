@@ -24,7 +24,15 @@ import pytest
 import yaml
 
 from engine import Engine
-from generated import ENGINE_COMBOS, SECRET, WITH_TEST_STAGE, Service, generate
+from generated import (
+    ENGINE_COMBOS,
+    SECRET,
+    SHELLLESS,
+    WITH_TEST_STAGE,
+    Service,
+    generate,
+    runtime_uid,
+)
 from helpers import combinations, git, git_save, run_scaffold
 from kit import Kit, base_images
 from tags import tags_for
@@ -159,7 +167,7 @@ def test_prod_runs_hardened_as_its_uid_answers_health_and_stops_fast(
     name: str, engine: Engine, services: dict[str, Service], say: Any
 ) -> None:
     service = services[name]
-    uid, port = service.answers["uid"], service.answers.get("port")
+    uid, port = runtime_uid(service.answers), service.answers.get("port")
     container = f"scaffold-e2e-{name}"
     host_port = _run_hardened(engine, service.prod, container, port)
     try:
@@ -188,6 +196,41 @@ def test_prod_runs_hardened_as_its_uid_answers_health_and_stops_fast(
         logs = engine.run("logs", container, check=False)
         engine.run("rm", "--force", container, check=False)
     assert "Traceback" not in logs.stdout + logs.stderr, logs.stdout + logs.stderr
+
+
+# Programs a shell-less production image must not hold: shells and package managers.
+NO_SUCH_PROGRAMS = {
+    "a shell": {"sh", "bash", "dash", "ash", "busybox"},
+    "a package manager": {
+        "apt",
+        "apt-get",
+        "dpkg",
+        "npm",
+        "npx",
+        "corepack",
+        "yarn",
+        "pnpm",
+        "pip",
+    },
+}
+
+
+@pytest.mark.parametrize("name", SHELLLESS)
+def test_shellless_prod_has_no_shell_and_no_package_manager(
+    name: str, engine: Engine, services: dict[str, Service], say: Any
+) -> None:
+    service = services[name]
+    ran = engine.run("run", "--rm", "--entrypoint", "sh", service.prod, "-c", "true", check=False)
+    assert ran.returncode != 0, "`docker run --entrypoint sh` started a shell in the image"
+    files, _ = _image_files(engine, service.prod, "app/")
+    for what, programs in NO_SUCH_PROGRAMS.items():
+        hits = [
+            f
+            for f in files
+            if "/bin/" in "/" + f and f.rsplit("/", 1)[-1].removesuffix("3") in programs
+        ]
+        assert not hits, f"the production image holds {what}: {hits[:5]}"
+    say(f"{name}: no shell (`--entrypoint sh` exits {ran.returncode}), no package manager")
 
 
 def _get(url: str, deadline: float) -> bytes:

@@ -31,6 +31,33 @@ EXAMPLES: dict[str, tuple[str, list[str]]] = {
     "ruby": ("ruby:3.4-slim", ["bundle", "--version"]),
     "distroless-static": ("gcr.io/distroless/static-debian13", []),
     "distroless-static-nonroot": ("gcr.io/distroless/static-debian13:nonroot", []),
+    # Docker Hardened Images: the -dev variants build a virtualenv or run npm; the runtime variants
+    # run the interpreter as their non-root user, with no /bin/sh beside it.
+    "dhi-python-dev": (
+        "dhi.io/python:3.14-debian13-dev",
+        ["sh", "-c", "python -m venv --without-pip /tmp/v && readlink /tmp/v/bin/python"],
+    ),
+    "dhi-python": (
+        "dhi.io/python:3.14-debian13",
+        [
+            "python3",
+            "-c",
+            "import os, ssl; assert not os.path.exists('/bin/sh'); print(os.getuid())",
+        ],
+    ),
+    "dhi-node-dev": ("dhi.io/node:24-debian13-dev", ["npm", "--version"]),
+    "distroless-nodejs": (
+        "gcr.io/distroless/nodejs24-debian13:nonroot",
+        ["-e", "process.exit(require('fs').existsSync('/bin/sh') ? 1 : 0)"],
+    ),
+    "dhi-node": (
+        "dhi.io/node:24-debian13",
+        [
+            "node",
+            "-e",
+            "process.exit(require('fs').existsSync('/bin/sh') ? 1 : 0)",
+        ],
+    ),
 }
 
 

@@ -65,6 +65,7 @@ def test_every_prompt_answered_on_a_terminal(home: Path) -> None:
     child.expect(r"inside the container [^\n]*99999[^\n]*\n[^\n]*Must be a number from 1 to 65535")
     answer(child, "Port the service listens on", CLEAR_LINE + "4000" + ENTER)
     answer(child, "Add dev and test targets", ENTER)
+    answer(child, "Base image family", ENTER)
     answer(child, "Numeric user and group id", ENTER)
     answer(child, "CI system", ENTER)
     answer(child, "Container registry", ENTER)
@@ -97,6 +98,7 @@ def flow(version: str) -> list[str]:
         "Package manager",
         "Port the service",
         "Add dev and test",
+        "Base image family",
         "Numeric user",
         "CI system",
         "Container registry",
@@ -182,7 +184,7 @@ def test_no_at_the_summary_changes_one_answer_and_keeps_the_others(home: Path) -
     answer(child, "What now?", ENTER)  # change an answer
     child.expect_exact("Which answer?")
     keys = ["project_name", "language", "serving", "language_version", "package_manager", "port"]
-    keys += ["dev_test_prod", "uid", "ci", "registry", "image"]
+    keys += ["dev_test_prod", "runtime_base", "uid", "ci", "registry", "image"]
     child.send(DOWN * keys.index("image") + ENTER)
     answer(child, "Image name", CLEAR_LINE + "acme/svc" + ENTER)
     index = child.expect_exact(["scaffold will create", "Platforms the image"])
@@ -207,7 +209,7 @@ def test_changing_the_language_asks_what_no_longer_fits_and_moves_the_defaults(
         answer(child, prompt, ENTER)
     for prompt in ["Python version", "Package manager", "Port the service", "Add dev and test"]:
         answer(child, prompt, ENTER)
-    for prompt in ["Numeric user", "Container registry", "Image name"]:
+    for prompt in ["Base image family", "Numeric user", "Container registry", "Image name"]:
         answer(child, prompt, ENTER)
     answer(child, "Create it?", "n")
     answer(child, "What now?", ENTER)  # change an answer
@@ -237,7 +239,13 @@ def test_esc_goes_back_to_the_previous_question(home: Path) -> None:
     answer(child, "Port the service listens on", ESC)
     answer(child, "Package manager", ENTER)  # the default is now the answer given before
     answer(child, "Port the service listens on", CLEAR_LINE + "4000" + ENTER)
-    for prompt in ["Add dev and test", "Numeric user", "Container registry", "Image name"]:
+    for prompt in [
+        "Add dev and test",
+        "Base image family",
+        "Numeric user",
+        "Container registry",
+        "Image name",
+    ]:
         answer(child, prompt, ENTER)
     answer(child, "Create it?", ENTER)
     child.expect(pexpect.EOF)
@@ -349,6 +357,7 @@ def test_init_offers_detected_answers_and_asks_before_each_overwrite(home: Path)
     answer(child, "HTTP path the container health check requests", "/health" + ENTER)
     for prompt in [
         "Add dev and test",
+        "Base image family",
         "Numeric user",
         "CI system",
         "Folder of the service",  # init only: its place in the repository

@@ -355,3 +355,34 @@ def test_release_by_release_ends_where_one_step_does(
         assert read_answers(stepwise)["_commit"] == release
         git_save(stepwise, f"update to {release}")
     assert tree(stepwise) == tree(straight)
+
+
+# The newest shipped release: where a team's service stands when it moves to a shell-less base.
+SHIPPED = list(RELEASES)[-2]
+
+
+@pytest.mark.parametrize(
+    ("language", "serving", "family"),
+    [
+        ("python", "gunicorn", "hardened"),
+        ("node", "node", "hardened"),
+        ("node", "next", "distroless"),
+    ],
+)
+def test_update_with_runtime_base_moves_a_service_over_and_keeps_the_teams_edits(
+    language: str, serving: str, family: str, machine: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "old").mkdir()
+    answers = {"language": language, "serving": serving}
+    service = old_service(machine, tmp_path / "old", SHIPPED, answers)
+    result = run_scaffold("update", service, "--data", f"runtime_base={family}", home=machine)
+    assert result.returncode == 0, (result.stdout[-2000:], result.stderr[-3000:])
+    assert not _conflicts(service) and not list(service.rglob("*.rej"))
+    recorded = read_answers(service)
+    assert (recorded["runtime_base"], recorded["_commit"]) == (family, NEWEST)
+    files = tree(service)
+    assert DOCKERFILE_EDIT.encode() in files["Dockerfile"], "the team's Dockerfile edit was lost"
+    assert SKELETON_EDIT.encode() in files[str(_edited(service))], "the team's edit was lost"
+    assert b"AS prod" in files["Dockerfile"] and b"FROM base AS prod" not in files["Dockerfile"]
+    expected = fresh({k: v for k, v in recorded.items() if not k.startswith("_")}, tmp_path / "new")
+    assert _without_team_edits(files) == expected, "the update differs from a fresh render"

@@ -1,0 +1,4 @@
+/** What the health route answers. */
+export function health() {
+  return "ok\n";
+}
