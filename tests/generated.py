@@ -18,8 +18,22 @@ def _engine_combos() -> list[dict[str, Any]]:
     return [
         a
         for a in combinations()
-        if a["registry"] == "dockerhub" and a["ci"] == "github" and not_buildable_here(a) is None
+        if a["registry"] == "dockerhub"
+        and a["ci"] == "github"
+        and not_buildable_here(a) is None
+        and _proves_a_family(a)
     ]
+
+
+def _proves_a_family(answers: dict[str, Any]) -> bool:
+    """Shell-less families (runtime_base) are built with every target (dev_test_prod) and one
+    package manager per way of installing (pip and uv for Python, npm for Node.js): their stages
+    differ from the official ones only in the base images and the production stage's copies, which
+    those cover; the other combinations are rendered, linted and build-checked. 50 images instead
+    of 76 keep the whole run within its time."""
+    if answers.get("runtime_base", "official") == "official":
+        return True
+    return bool(answers["dev_test_prod"]) and answers["package_manager"] in {"pip", "uv", "npm"}
 
 
 ENGINE_COMBOS = {combo_id(a).removesuffix("-dockerhub-github"): a for a in _engine_combos()}
