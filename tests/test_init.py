@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import (
+    LOCKFILES,
     assert_one_line_error,
     combinations,
     combo_id,
@@ -259,7 +260,11 @@ def test_init_detects_the_project_and_writes_only_the_docker_setup(
         ".github/dependabot.yml",
         ".github/workflows/docker-publish.yml",
     }
-    assert set(added) <= allowed, f"not Docker setup: {set(added) - allowed}"
+    # The lockfile the Dockerfile installs from, when the project had none: made and announced.
+    locked = {f for f in added if f in LOCKFILES}
+    for lockfile in locked:
+        assert f"{lockfile} created with" in result.stdout
+    assert set(added) - locked <= allowed, f"not Docker setup: {set(added) - allowed - locked}"
     assert {"Dockerfile", ".dockerignore", "compose.yaml"} <= set(added)
     assert hadolint_findings(project) == ""
     for key in ("entrypoint", "language_version"):
@@ -366,8 +371,36 @@ def test_no_lockfile_is_reported_and_a_symlink_loop_does_not_hang(
     (project / "latin1.js").write_bytes("// caf\xe9\n".encode("latin-1"))
     result = _init(project, home, "--defaults")
     assert result.returncode == 0, result.stderr
-    assert "no lockfile" in result.stdout
+    # The Dockerfile installs from the lockfile: init makes it, as scaffold new does.
+    assert "package-lock.json created with `npm install --package-lock-only" in result.stdout
+    assert "no lockfile" not in result.stdout
+    assert json.loads((project / "package-lock.json").read_text())["name"] == "loop"
     assert read_answers(project)["entrypoint"] == "src/server.js"
+
+
+@pytest.mark.parametrize("resolvable", [True, False], ids=["locks", "cannot-lock"])
+def test_a_python_project_without_its_lockfile_gets_one_or_is_told_why_not(
+    tmp_path: Path, home: Path, resolvable: bool
+) -> None:
+    project = tmp_path / "blog"
+    (project / "blog").mkdir(parents=True)
+    (project / "blog/__init__.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
+    dependency = "" if resolvable else '"no-such-package-scaffold-tests==0.0.1"'
+    (project / "pyproject.toml").write_text(
+        f'[project]\nname = "blog"\nversion = "1.0.0"\ndependencies = [{dependency}]\n'
+    )
+    git(project, "init", "--quiet", "--initial-branch=main")
+    git_save(project, "the team's project")
+    result = _init(project, home, "--defaults", "--data", "language=python")
+    assert result.returncode == 0, result.stderr
+    assert read_answers(project)["package_manager"] == "uv"
+    if resolvable:
+        assert "uv.lock created with `uv lock --quiet`: commit it" in result.stdout
+        assert "[[package]]" in (project / "uv.lock").read_text()
+    else:  # the files are written; the next steps say what stopped the lock
+        assert "uv.lock could not be made (" in result.stdout, result.stdout
+        assert not (project / "uv.lock").exists()
+        assert (project / "Dockerfile").is_file()
 
 
 BERRY_LOCK = (

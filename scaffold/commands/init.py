@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import answers as answers_mod
-from scaffold import console, monorepo, questions, review, template
+from scaffold import console, lockfiles, monorepo, questions, review, template
 from scaffold import detect as detect_mod
 from scaffold.commands import RenderOptions, current_umask
 from scaffold.commands.new import render, write_error
@@ -123,8 +123,32 @@ def _run(target: Path, options: RenderOptions, version: str) -> int:
         except OSError as error:
             raise write_error(target, error) from None
     _show(plan, diffs=False)
-    console.next_steps([*found.warnings, *_next_steps(answers, plan)])
+    warnings = _lock_if_missing(target, answers, found.warnings)
+    console.next_steps([*warnings, *_next_steps(answers, plan)])
     return 0
+
+
+def _lock_if_missing(target: Path, answers: Mapping[str, Any], warnings: list[str]) -> list[str]:
+    """Make the lockfile the Dockerfile installs from when the project has none.
+
+    As `scaffold new` does: a new file, the project's to commit. Returns WARNINGS with detection's
+    "no lockfile" line replaced by what happened. Nothing is tried when the tool is not installed,
+    for Yarn 1 (its lock step differs) or a uv workspace member (its lockfile is the workspace's,
+    and detection says so instead): the warning stays.
+    """
+    manager = str(answers.get("package_manager", ""))
+    locker = lockfiles.locker_for(manager)
+    if locker is None or answers.get("yarn_classic") or lockfiles.missing(manager):
+        return warnings
+    said = [w for w in warnings if w.startswith((f"no {locker.lockfile}:", "no lockfile:"))]
+    if not said or (target / locker.lockfile).exists():
+        return warnings
+    rest = [w for w in warnings if w not in said]
+    try:
+        lockfiles.create(manager, target)
+    except ScaffoldError as error:
+        return [*rest, f"{locker.lockfile} could not be made ({error}): create it and commit it"]
+    return [*rest, f"{locker.lockfile} created with `{' '.join(locker.command)}`: commit it"]
 
 
 def _change(prompting: bool, answers: Mapping[str, Any]) -> str | None:
