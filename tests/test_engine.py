@@ -583,6 +583,7 @@ INIT_PROJECTS: dict[str, list[str]] = {
     "node-yarn-classic": ["health_path=/health"],
     "node-next": ["health_path=/health"],
     "django-site": ["health_path=/health"],
+    "node-fastify-pnpm7": ["health_path=/health"],
 }
 # What a fixture serves besides /health, and how it runs in production: Django with DEBUG off
 # needs collectstatic's manifest for the home page's stylesheet link, and WhiteNoise serves it.

@@ -140,6 +140,19 @@ DETECTED: dict[str, dict[str, Any]] = {
         "dev_test_prod": True,
         "project_name": "orders",
     },
+    # A Fastify TypeScript starter from pnpm 7's days: a 5.4 lockfile, no packageManager pin, so
+    # corepack's own pnpm would refuse the lockfile; the image pins the pnpm 7 that reads it.
+    "node-fastify-pnpm7": {
+        "language": "node",
+        "package_manager": "pnpm",
+        "pnpm_version": "7.33.7",
+        "serving": "node",
+        "build_script": True,
+        "entrypoint": "dist/index.js",
+        "port": 3000,
+        "dev_test_prod": True,
+        "project_name": "orders-api",
+    },
     # No `output: "standalone"` (only in a comment): the image runs `next start`.
     "node-next": {
         "language": "node",
@@ -447,6 +460,57 @@ def test_yarn_classic_and_berry_each_get_the_install_that_works_for_them(
         assert "yarn workspaces focus --all --production" in dockerfile
         assert "COPY package.json yarn.lock .yarnrc.yml ./" in dockerfile
     assert hadolint_findings(project) == ""
+
+
+@pytest.mark.parametrize(
+    ("lockfile_version", "package_manager", "pinned"),
+    [
+        ("5.4", None, "7.33.7"),
+        ("'5.3'", None, "7.33.7"),
+        ("'6.0'", None, "8.15.9"),
+        ("'9.0'", None, ""),
+        ("5.4", "pnpm@7.33.7", ""),
+    ],
+    ids=["pnpm7-lockfile", "pnpm6-lockfile", "pnpm8-lockfile", "current-lockfile", "pinned"],
+)
+def test_an_older_pnpm_lockfile_gets_the_pnpm_that_reads_it(
+    lockfile_version: str, package_manager: str | None, pinned: str, tmp_path: Path, home: Path
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    package: dict[str, Any] = {"name": "api", "scripts": {"start": "node server.js"}}
+    if package_manager:
+        package["packageManager"] = package_manager
+    (project / "package.json").write_text(json.dumps(package))
+    (project / "server.js").write_text("require('http').createServer().listen(3000)\n")
+    (project / "pnpm-lock.yaml").write_text(f"lockfileVersion: {lockfile_version}\n\n")
+    result = _init(project, home, "--defaults")
+    assert result.returncode == 0, result.stderr
+    answers = read_answers(project)
+    assert answers["package_manager"] == "pnpm"
+    assert answers["pnpm_version"] == pinned
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "RUN corepack enable pnpm" in dockerfile
+    if pinned:
+        assert f"corepack prepare pnpm@{pinned} --activate" in dockerfile
+    else:
+        assert "corepack prepare" not in dockerfile
+    assert hadolint_findings(project) == ""
+
+
+def test_a_pnpm_version_that_is_no_release_is_refused_in_one_line(
+    tmp_path: Path, home: Path
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "package.json").write_text(json.dumps({"scripts": {"start": "node server.js"}}))
+    (project / "server.js").write_text("require('http').createServer().listen(3000)\n")
+    (project / "pnpm-lock.yaml").write_text("lockfileVersion: 5.4\n")
+    result = _init(project, home, "--defaults", "--data", "pnpm_version=7")
+    assert result.returncode == 1
+    assert "pnpm_version must be a pnpm release such as 8.15.9" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (project / "Dockerfile").exists()
 
 
 def test_an_unreadable_folder_is_skipped_and_an_unreadable_project_refused(

@@ -97,6 +97,32 @@ def _node_package_manager(root: Path, package: Mapping[str, Any], found: Detecti
         )
     if found.answers.get("package_manager") == "yarn":
         _yarn_release(root, package, found)
+    if found.answers.get("package_manager") == "pnpm":
+        _pnpm_release(root, package, found)
+
+
+# The newest pnpm release line that reads each older pnpm-lock.yaml dialect (lockfileVersion's
+# major): pnpm 7 wrote 5.4 (and reads 5.3), pnpm 8 wrote 6.x. Corepack's own default reads 9.0.
+_PNPM_FOR_LOCKFILE = {"5": "7.33.7", "6": "8.15.9"}
+_LOCKFILE_VERSION = re.compile(r"""^lockfileVersion:\s*['"]?(\d+)\.(\d+)['"]?\s*$""", re.MULTILINE)
+
+
+def _pnpm_release(root: Path, package: Mapping[str, Any], found: Detection) -> None:
+    """pnpm_version: the pnpm that reads pnpm-lock.yaml, when package.json pins none.
+
+    Corepack runs the packageManager pin when there is one; without it, its own (newest) pnpm,
+    which refuses an older lockfile dialect under --frozen-lockfile.
+    """
+    if str(package.get("packageManager", "")).startswith("pnpm@"):
+        return  # corepack runs the pinned release: the answer stays empty
+    match = _LOCKFILE_VERSION.search(text_of(root / "pnpm-lock.yaml")[:500])
+    if match and match.group(1) in _PNPM_FOR_LOCKFILE:
+        version = f"{match.group(1)}.{match.group(2)}"
+        found.found(
+            "pnpm_version",
+            _PNPM_FOR_LOCKFILE[match.group(1)],
+            f"pnpm-lock.yaml: lockfileVersion {version}",
+        )
 
 
 _NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
