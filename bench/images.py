@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import io
 import re
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -148,15 +147,8 @@ def official_ratio(
 def package_count(engine: Engine, image: str) -> int | None:
     """Packages IMAGE's filesystem records: dpkg's status file, distroless-style status.d entries
     (Docker Hardened Images, distroless) or apk's database; None when it records none."""
-    container = engine.run("create", image, "/nonexistent").stdout.strip()
-    try:
-        exported = subprocess.run(
-            [engine.client, "export", container], env=engine.env, capture_output=True, check=True
-        ).stdout
-    finally:
-        engine.run("rm", container, check=False)
     count, found = 0, False
-    with tarfile.open(fileobj=io.BytesIO(exported)) as archive:
+    with tarfile.open(fileobj=io.BytesIO(engine.export(image))) as archive:
         for member in archive.getmembers():
             name = member.name.lstrip("./")
             if name.startswith("var/lib/dpkg/status.d/") and member.isfile():

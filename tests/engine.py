@@ -88,6 +88,17 @@ class Engine:
             )
         return result
 
+    def export(self, image: str) -> bytes:
+        """IMAGE's filesystem as a tar stream (from a container that is created, never started:
+        the command given only satisfies images without one, like scratch-based ones)."""
+        container = self.run("create", image, "/nonexistent").stdout.strip()
+        try:
+            return subprocess.run(
+                [self.client, "export", container], env=self.env, capture_output=True, check=True
+            ).stdout
+        finally:
+            self.run("rm", container, check=False)
+
     def answers(self) -> bool:
         """Whether the engine replies to `docker version`."""
         try:

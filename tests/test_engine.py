@@ -249,13 +249,7 @@ def _image_files(
     engine: Engine, image: str, under: str
 ) -> tuple[dict[str, tarfile.TarInfo], bytes]:
     """Every path in IMAGE's filesystem, and the contents of the files under UNDER, joined."""
-    container = engine.run("create", image).stdout.strip()
-    try:
-        exported = subprocess.run(
-            [engine.client, "export", container], env=engine.env, capture_output=True, check=True
-        ).stdout
-    finally:
-        engine.run("rm", container, check=False)
+    exported = engine.export(image)
     contents = []
     with tarfile.open(fileobj=io.BytesIO(exported)) as archive:
         members = {m.name.lstrip("./"): m for m in archive.getmembers()}
