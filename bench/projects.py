@@ -158,12 +158,14 @@ def initialise(name: str, project: dict[str, Any], bench: Bench, work: Path) -> 
     home.mkdir(parents=True, exist_ok=True)
     service = prepare(project, bench, work / name)
     data = list(project.get("data", []))
+    # A Python 3.14 as a developer's machine has (or uv fetches) for init's lock step.
+    env = {**scaffold_env(home), **bench.kit.python_on_path(work / "bin")}
     force, notes = False, []
     for _ in range(3):
         command = [*bench.scaffold, "init", str(service), "--defaults"]
         command += [arg for pair in data for arg in ("--data", pair)] + ["--force"] * force
         init = subprocess.run(
-            command, cwd=work, env=scaffold_env(home), capture_output=True, text=True, check=False
+            command, cwd=work, env=env, capture_output=True, text=True, check=False
         )
         conflict = re.search(r"already exist with other content \(([^)]*)\)", init.stderr)
         moot = re.search(r"error: (\w+) does not apply", init.stderr)

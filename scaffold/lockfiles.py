@@ -100,13 +100,18 @@ _NPM_CODE = re.compile(r"((?:npm|pnpm) (?:error|ERR!)) code \S+$")
 _ERROR = re.compile("(?i)(^|\\s)(error|fatal|failed)\\b|\\bERR!|^\\s*\u00d7")
 
 
-def create(package_manager: str, service: Path) -> str | None:
-    """Write the lockfile in SERVICE; remove anything else the tool left. Returns its name."""
+def create(
+    package_manager: str, service: Path, more_env: dict[str, str] | None = None
+) -> str | None:
+    """Write the lockfile in SERVICE; remove anything else the tool left. Returns its name.
+
+    MORE_ENV is added to the tool's environment.
+    """
     locker = locker_for(package_manager)
     if locker is None:
         return None
     before = {p for p in service.rglob("*")}
-    env = {**os.environ, "COREPACK_ENABLE_DOWNLOAD_PROMPT": "0", "CI": "1"}
+    env = {**os.environ, "COREPACK_ENABLE_DOWNLOAD_PROMPT": "0", "CI": "1", **(more_env or {})}
     program = _which(locker.command[0]) or locker.command[0]
     from scaffold import console
 

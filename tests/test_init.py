@@ -400,7 +400,8 @@ def test_a_python_project_without_its_lockfile_gets_one_or_is_told_why_not(
     (project / "blog/__init__.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
     dependency = "" if resolvable else '"no-such-package-scaffold-tests==0.0.1"'
     (project / "pyproject.toml").write_text(
-        f'[project]\nname = "blog"\nversion = "1.0.0"\ndependencies = [{dependency}]\n'
+        f'[project]\nname = "blog"\nversion = "1.0.0"\nrequires-python = ">=3.11"\n'
+        f"dependencies = [{dependency}]\n"
     )
     git(project, "init", "--quiet", "--initial-branch=main")
     git_save(project, "the team's project")

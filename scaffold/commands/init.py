@@ -144,11 +144,23 @@ def _lock_if_missing(target: Path, answers: Mapping[str, Any], warnings: list[st
     if not said or (target / locker.lockfile).exists():
         return warnings
     rest = [w for w in warnings if w not in said]
+    # Without requires-python, uv locks for the Python it runs on; the image's uv would then find
+    # the lockfile stale. Lock for the image's Python (uv fetches it if it is not installed).
+    pyproject = target / "pyproject.toml"
+    unbounded = manager == "uv" and "requires-python" not in _text(pyproject)
+    more_env = {"UV_PYTHON": str(answers["language_version"])} if unbounded else {}
     try:
-        lockfiles.create(manager, target)
+        lockfiles.create(manager, target, more_env)
     except ScaffoldError as error:
         return [*rest, f"{locker.lockfile} could not be made ({error}): create it and commit it"]
     return [*rest, f"{locker.lockfile} created with `{' '.join(locker.command)}`: commit it"]
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _change(prompting: bool, answers: Mapping[str, Any]) -> str | None:
