@@ -13,6 +13,9 @@ import shutil
 import subprocess
 
 BUILDKIT_DEFAULT = 23
+# `COPY --exclude` (existing projects' Dockerfiles) is Dockerfile syntax 1.19, built into Docker
+# 28.5 and later; older engines need the syntax line that fetches it.
+EXCLUDE_BUILT_IN = (28, 5)
 
 
 class Probe:
@@ -35,8 +38,11 @@ class Probe:
         except OSError:
             self._process = None
 
-    def warning(self) -> str:
-        """A one-line warning when the engine cannot build the file as it is, else ""."""
+    def warning(self, excludes: bool = False) -> str:
+        """A one-line warning when the engine cannot build the file as it is, else "".
+
+        EXCLUDES: the Dockerfile uses `COPY --exclude`.
+        """
         if self._process is None:
             return ""
         try:
@@ -44,7 +50,8 @@ class Probe:
         except subprocess.TimeoutExpired:
             self.stop()
             return ""
-        return advice(out.strip() if self._process.returncode == 0 else "", os.environ)
+        version = out.strip() if self._process.returncode == 0 else ""
+        return advice(version, os.environ, excludes)
 
     def stop(self) -> None:
         """End the probe (scaffold stopped early, or the engine does not answer)."""
@@ -53,8 +60,11 @@ class Probe:
             self._process.wait()
 
 
-def advice(version: str, env: dict[str, str] | os._Environ[str]) -> str:
-    """The warning for engine VERSION ("" when unknown or new enough) given ENV."""
+def advice(version: str, env: dict[str, str] | os._Environ[str], excludes: bool = False) -> str:
+    """The warning for engine VERSION ("" when unknown or new enough) given ENV.
+
+    EXCLUDES: the Dockerfile uses `COPY --exclude`.
+    """
     found = re.match(r"(\d+)\.(\d+)", version)
     if not found:
         return ""
@@ -69,5 +79,11 @@ def advice(version: str, env: dict[str, str] | os._Environ[str]) -> str:
             f"Docker Engine {version} builds this Dockerfile only with BuildKit: run "
             f"`export DOCKER_BUILDKIT=1` before docker build (Docker {BUILDKIT_DEFAULT}+ needs "
             "nothing)"
+        )
+    if excludes and (major, minor) < EXCLUDE_BUILT_IN:
+        return (
+            f"Docker Engine {version} builds this Dockerfile's `COPY --exclude` only with "
+            "`# syntax=docker/dockerfile:1.19` as its first line (BuildKit fetches that syntax): "
+            "add it, or upgrade to Docker 28.5 or later"
         )
     return ""

@@ -14,6 +14,8 @@ import yaml
 from helpers import (
     assert_nothing_written,
     assert_one_line_error,
+    git,
+    git_save,
     read_answers,
     run_scaffold,
     scaffold_env,
@@ -241,6 +243,35 @@ def test_new_warns_when_the_local_engine_cannot_build_the_dockerfile(
     else:
         assert warnings == []
     assert "DOCKER_BUILDKIT=1" in (home / "svc/README.md").read_text(), "README names no minimum"
+
+
+@pytest.mark.parametrize(
+    ("engine", "warned"),
+    [
+        ("28.2.2", "Docker Engine 28.2.2 builds this Dockerfile's `COPY --exclude` only with"),
+        ("27.5.1", "`# syntax=docker/dockerfile:1.19` as its first line"),
+        ("28.5.2", ""),
+        ("29.1.0", ""),
+    ],
+)
+def test_init_warns_when_the_local_engine_lacks_copy_exclude(
+    home: Path, engine: str, warned: str
+) -> None:
+    project = home / "orders"
+    project.mkdir()
+    (project / "go.mod").write_text("module example.com/orders\n\ngo 1.27\n")
+    (project / "main.go").write_text("package main\n\nfunc main() {}\n")
+    git(project, "init", "--quiet", "--initial-branch=main")
+    git_save(project, "the team's project")
+    path = _path_with(home, docker=f'[ "$1" = version ] && echo "{engine}"')
+    result = run_scaffold("init", project, "--defaults", home=home, env={"PATH": path})
+    assert result.returncode == 0, result.stderr
+    assert "--exclude=.git" in (project / "Dockerfile").read_text()
+    warnings = result.stderr.strip().splitlines()
+    if warned:
+        assert len(warnings) == 1 and warnings[0].startswith("warning: ") and warned in warnings[0]
+    else:
+        assert warnings == []
 
 
 def test_debug_is_accepted_after_the_subcommand(home: Path) -> None:
