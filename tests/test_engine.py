@@ -324,7 +324,8 @@ def test_prod_image_holds_only_runtime_files(
     owned = [f for f in app_files if files[f].uid != 0 and f.rstrip("/") not in WRITABLE]
     assert not owned, f"application files the service could rewrite: {owned[:5]}"
     for path in WRITABLE & {f.rstrip("/") for f in found}:
-        assert files.get(path, files.get(path + "/")).uid == answers["uid"], f"{path} not writable"
+        owner = files.get(path, files.get(path + "/")).uid
+        assert owner == runtime_uid(answers), f"{path} not writable"
     say(
         f"{name}: {len(found)} paths in the image; no compiler, tests, caches, dev dependencies, "
         f".env, .git or secret; application files owned by root"
