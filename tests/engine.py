@@ -8,7 +8,10 @@ Set DOCKER_HOST to an engine of your own (27 or newer, with buildx) to use that 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +59,18 @@ def not_buildable_here(answers: dict[str, Any]) -> str | None:
     return None
 
 
+# What a build prints when a name could not be resolved at all (apt, pip, npm, Go's proxy).
+RESOLVER_FAILED = re.compile(
+    r"Temporary failure resolving|Temporary failure in name resolution|EAI_AGAIN"
+    r"|Could not resolve host|server misbehaving"
+)
+
+
+def _resolver_failed(args: tuple[str, ...], result: subprocess.CompletedProcess[str]) -> bool:
+    builds = args[0] == "build" or (args[0] == "compose" and ("build" in args or "--build" in args))
+    return builds and bool(RESOLVER_FAILED.search(result.stdout + result.stderr))
+
+
 class EngineUnavailable(Exception):
     """No engine answers and none could be started."""
 
@@ -71,16 +86,25 @@ class Engine:
     def run(
         self, *args: str, check: bool = True, stdin: str | None = None, timeout: float = 900
     ) -> subprocess.CompletedProcess[str]:
-        """Run one docker command; raise with its output when CHECK and it fails."""
-        result = subprocess.run(
-            [self.client, *args],
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        """Run one docker command; raise with its output when CHECK and it fails.
+
+        A build that failed only because this machine's resolver did not answer (the archive or
+        registry was never reached: nothing about the Dockerfile was tried) is run again, at most
+        twice, and says so on stderr; any other failure is reported as it is."""
+        for attempt in range(1, 4):
+            result = subprocess.run(
+                [self.client, *args],
+                env=self.env,
+                input=stdin,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+            if result.returncode == 0 or attempt == 3 or not _resolver_failed(args, result):
+                break
+            print(f"docker {args[0]}: no name resolution, attempt {attempt + 1}", file=sys.stderr)
+            time.sleep(10)
         if check and result.returncode != 0:
             raise AssertionError(
                 f"docker {' '.join(args)} failed ({result.returncode}):\n"
