@@ -123,3 +123,31 @@ def test_the_renovate_manager_names_come_from_renovates_schema() -> None:
     known = _renovate_managers()
     assert {"dockerfile", "docker-compose", "gitlabci", "pip_requirements", "npm"} <= known
     assert "gitlab-ci" not in known and "pip" not in known
+
+
+@pytest.mark.parametrize("runtime_base", ["hardened", "official"])
+def test_renovate_logs_in_where_the_base_images_need_it_with_the_bots_own_secrets(
+    runtime_base: str, tmp_path: Path
+) -> None:
+    """Docker Hardened Images are pulled with a login: Renovate could not see their new tags
+    without one, and the credentials come from the bot's configuration, not the repository."""
+    answers = next(a for a in combinations() if a.get("runtime_base") == "hardened")
+    github_only = {"platforms", "scan", "sign"}
+    gitlab = {k: v for k, v in answers.items() if k not in github_only}
+    folder = render(gitlab | {"ci": "gitlab", "runtime_base": runtime_base}, tmp_path / "svc")
+    text = (folder / RENOVATE).read_text()
+    assert not schema_errors("vendor.renovate", RENOVATE, text)
+    rules = json.loads(text).get("hostRules", [])
+    if runtime_base == "official":
+        assert rules == []
+        return
+    assert rules == [
+        {
+            "hostType": "docker",
+            "matchHost": "dhi.io",
+            "username": "{{ secrets.DHI_USERNAME }}",
+            "password": "{{ secrets.DHI_TOKEN }}",
+        }
+    ]
+    readme = (folder / "README.md").read_text()
+    assert "`{{ secrets.DHI_TOKEN }}`" in readme and "config.js" in readme
