@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -330,6 +331,47 @@ def test_prod_image_holds_only_runtime_files(
         f"{name}: {len(found)} paths in the image; no compiler, tests, caches, dev dependencies, "
         f".env, .git or secret; application files owned by root"
     )
+
+
+# BuildKit's plain progress: a step's first line names it, a cached step then says CACHED.
+STEP = re.compile(r"^#(\d+) \[([^\]]+)\] ((?:RUN|COPY|ADD)\b.*)$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", sorted(ENGINE_COMBOS))
+def test_a_new_commit_rebuilds_only_the_labels(
+    name: str, engine: Engine, services: dict[str, Service], say: Any
+) -> None:
+    """CI passes the commit as REVISION on every build: nothing but the labels may change, so
+    every RUN and COPY of every stage comes from the cache and the layers are the same."""
+    service = services[name]
+    revision = "0123456789abcdef0123456789abcdef01234567"
+    again = f"{service.prod}-next-commit"
+    log = engine.run(
+        "build",
+        "--target",
+        "prod",
+        "--progress",
+        "plain",
+        "--build-arg",
+        f"REVISION={revision}",
+        "--tag",
+        again,
+        str(service.path),
+    ).stderr
+    try:
+        steps = {number: f"[{stage}] {what}" for number, stage, what in STEP.findall(log)}
+        cached = set(re.findall(r"^#(\d+) CACHED$", log, re.MULTILINE))
+        rerun = [what for number, what in steps.items() if number not in cached]
+        assert steps and not rerun, f"a new REVISION reran: {rerun}"
+        layers = "{{json .RootFS.Layers}}"
+        before = engine.run("image", "inspect", "--format", layers, service.prod).stdout
+        after = engine.run("image", "inspect", "--format", layers, again).stdout
+        assert before == after, "a new REVISION changed the image's layers"
+        label = '{{index .Config.Labels "org.opencontainers.image.revision"}}'
+        assert engine.run("image", "inspect", "--format", label, again).stdout.strip() == revision
+    finally:
+        engine.run("rmi", again, check=False)
+    say(f"{name}: a new REVISION took {len(steps)} steps from the cache, same layers, new label")
 
 
 @pytest.fixture(scope="session")
