@@ -1,0 +1,80 @@
+"""Multi-platform images compile on the build machine's platform, never under emulation.
+
+A `linux/amd64,linux/arm64` build in CI runs every stage of the other platform under QEMU unless
+the stage says `--platform=$BUILDPLATFORM`; a compiler there is 5-20x slower (the .NET SDK is not
+supported under QEMU at all). Languages whose build output does not depend on the platform (.NET's
+framework-dependent IL) or that cross-compile (Go without cgo) build on the build platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import Engine
+from generated import ENGINE_COMBOS, Service
+from helpers import combinations, dockerfile_instructions, render
+
+
+def _go_cross(answers: dict[str, Any]) -> bool:
+    return bool(answers["serving"] != "debian")  # cgo needs the target's C library
+
+
+def _always(answers: dict[str, Any]) -> bool:
+    return True
+
+
+# language -> the stage that compiles, and whether an answer set cross-compiles.
+CROSS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
+    "go": ("base", _go_cross),
+    "dotnet": ("base", _always),
+}
+ELF_MACHINE = {b"\xb7\x00": "aarch64", b"\x3e\x00": "x86-64"}
+
+
+@pytest.mark.parametrize("language", sorted(CROSS))
+def test_compiling_stages_run_on_the_build_platform(language: str, tmp_path: Path) -> None:
+    stage, cross = CROSS[language]
+    for index, answers in enumerate(a for a in combinations() if a["language"] == language):
+        text = (render(answers, tmp_path / str(index)) / "Dockerfile").read_text()
+        froms = [args for name, args in dockerfile_instructions(text) if name == "FROM"]
+        (line,) = [f for f in froms if f.endswith(f" AS {stage}")]
+        assert line.startswith("--platform=$BUILDPLATFORM ") == cross(answers), (answers, line)
+
+
+def _architecture(binary: bytes) -> str:
+    assert binary[:4] == b"\x7fELF", "not an ELF binary"
+    return ELF_MACHINE.get(binary[18:20], binary[18:20].hex())
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("name", sorted(n for n in ENGINE_COMBOS if n.startswith("go-scratch")))
+def test_an_arm64_image_is_cross_compiled_without_emulation(
+    name: str, engine: Engine, services: dict[str, Service], tmp_path: Path, say: Any
+) -> None:
+    """Where the engine has no emulator for arm64 (no binfmt handler, as on this suite's engine),
+    the build itself proves that nothing runs on the target platform; the binary is the target's."""
+    service = services[name]
+    out = tmp_path / "arm64"
+    engine.run(
+        "build",
+        "--platform",
+        "linux/arm64",
+        "--target",
+        "prod",
+        "--output",
+        f"type=local,dest={out}",
+        str(service.path),
+    )
+    assert _architecture((out / "server").read_bytes()) == "aarch64"
+    native = tmp_path / "native"
+    engine.run(
+        "build", "--target", "prod", "--output", f"type=local,dest={native}", str(service.path)
+    )
+    assert _architecture((native / "server").read_bytes()) == "x86-64"
+    emulated = any(Path("/proc/sys/fs/binfmt_misc").glob("*aarch64*"))
+    how = "an arm64 emulator is registered" if emulated else "no arm64 emulator here"
+    say(f"{name}: linux/arm64 prod built ({how}); /server is an aarch64 ELF")
