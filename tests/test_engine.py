@@ -327,6 +327,12 @@ def test_prod_image_holds_only_runtime_files(
     for path in WRITABLE & {f.rstrip("/") for f in found}:
         owner = files.get(path, files.get(path + "/")).uid
         assert owner == runtime_uid(answers), f"{path} not writable"
+    if '\nENTRYPOINT ["tini", "--"]' in (service.path / "Dockerfile").read_text():
+        # One root-owned executable file, without apt's lists or dpkg's records of an install.
+        tini = files.get("usr/bin/tini")
+        assert tini and tini.isfile() and tini.uid == 0 and tini.mode & 0o777 == 0o755, tini
+        records = [f for f in found if f.startswith("var/lib/dpkg/info/tini")]
+        assert not records, f"tini was installed in the production image: {records}"
     say(
         f"{name}: {len(found)} paths in the image; no compiler, tests, caches, dev dependencies, "
         f".env, .git or secret; application files owned by root"

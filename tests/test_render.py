@@ -182,3 +182,49 @@ def test_every_compiled_binary_image_has_ca_certificates(
         assert any(a.endswith("/etc/ssl/certs/ca-certificates.crt") for a in copies), copies
         checked += 1
     assert checked >= 4
+
+
+def _stages(dockerfile: str) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Each named stage: the image or stage it starts from, and its instructions."""
+    stages: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    current: list[tuple[str, str]] = []
+    for name, args in dockerfile_instructions(dockerfile):
+        if name == "FROM":
+            words = [w for w in args.split() if not w.startswith("--platform=")]
+            current = []
+            stages[words[-1]] = (words[0], current)
+        else:
+            current.append((name, args))
+    return stages
+
+
+def test_tini_comes_as_one_file_from_a_cached_stage_on_an_image_already_pulled(
+    rendered: dict[str, tuple[dict[str, Any], Path]],
+) -> None:
+    """Node.js servers and Python workers run under tini. Installing it with apt in a stage the
+    service runs in adds apt's and dpkg's records to the image (1-2 MB) and needs the Debian
+    archive at every build; the static binary comes from the `tini` stage instead, which starts
+    from the image the base stage does (nothing more to pull) and reads nothing from the build
+    context (so it stays cached)."""
+    checked = 0
+    for answers, folder in rendered.values():
+        if answers["language"] not in {"node", "python"}:
+            continue
+        stages = _stages((folder / "Dockerfile").read_text())
+        chain, stage = [], "prod"
+        while stage in stages:
+            chain.append(stage)
+            stage = stages[stage][0]
+        ran = [args for s in chain for name, args in stages[s][1] if name == "RUN"]
+        assert not any("apt-get" in args for args in ran), f"apt in a runtime stage: {chain}"
+        entrypoints = [args for s in chain for name, args in stages[s][1] if name == "ENTRYPOINT"]
+        if entrypoints != ['["tini", "--"]']:
+            assert "tini" not in stages, "a tini stage no runtime stage uses"
+            continue
+        copies = [args for s in chain for name, args in stages[s][1] if name == "COPY"]
+        assert "--from=tini /usr/bin/tini /usr/bin/tini" in copies, copies
+        image, steps = stages["tini"]
+        assert image == stages["base"][0], f"the tini stage pulls {image}, base another image"
+        assert [name for name, _ in steps] == ["RUN"] and "--mount" not in steps[0][1], steps
+        checked += 1
+    assert checked >= 8
