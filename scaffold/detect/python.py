@@ -37,16 +37,7 @@ def read(root: Path, found: Detection) -> None:
     elif pyproject:
         found.found("package_manager", "uv", "PEP 621 pyproject.toml")
     manager = found.answers.get("package_manager", "pip")
-    lock = {"uv": "uv.lock", "poetry": "poetry.lock", "pip": "requirements.txt"}[manager]
-    workspace = _uv_workspace(root) if manager == "uv" and not (root / lock).is_file() else None
-    locked = root
-    if workspace is not None:
-        locked = _workspace_member(root, workspace, project, found)
-    elif not (root / lock).is_file():
-        found.warnings.append(
-            f"no {lock}: the image installs exactly what it pins; create it "
-            f"(`{'uv lock' if manager == 'uv' else 'poetry lock'}`) and commit it before building"
-        )
+    locked = _locked_in(root, manager, project, found)
     version = version_in(text_of(root / ".python-version"))
     found.found("language_version", version, ".python-version")
     if locked != root:  # uv reads the workspace root's .python-version too
@@ -80,6 +71,21 @@ def read(root: Path, found: Detection) -> None:
     found.found("dev_test_prod", tests, "pytest in the dev dependencies")
 
 
+def _locked_in(root: Path, manager: str, project: Mapping[str, Any], found: Detection) -> Path:
+    """The folder whose lockfile the image installs from: ROOT, or its uv workspace's root."""
+    lock = {"uv": "uv.lock", "poetry": "poetry.lock", "pip": "requirements.txt"}[manager]
+    if (root / lock).is_file():
+        return root
+    workspace = _uv_workspace(root) if manager == "uv" else None
+    if workspace is not None:
+        return _workspace_member(root, workspace, project, found)
+    found.warnings.append(
+        f"no {lock}: the image installs exactly what it pins; create it "
+        f"(`{'uv lock' if manager == 'uv' else 'poetry lock'}`) and commit it before building"
+    )
+    return root
+
+
 def _uv_workspace(root: Path) -> tuple[Path, str] | None:
     """The root of the uv workspace ROOT is a member of, and ROOT's folder inside it; or None.
 
@@ -92,16 +98,19 @@ def _uv_workspace(root: Path) -> tuple[Path, str] | None:
         workspace = table.get("tool", {}).get("uv", {}).get("workspace")
         if isinstance(workspace, dict):
             inside = "/".join(root.resolve().parts[-up:])
-
-            def matches(key: str) -> bool:
-                globs = workspace.get(key, [])
-                globs = globs if isinstance(globs, list) else []
-                return any(fnmatch.fnmatch(inside, str(g).strip("/")) for g in globs)
-
-            return (parent, inside) if matches("members") and not matches("exclude") else None
+            member = _globbed(workspace, "members", inside)
+            return (
+                (parent, inside) if member and not _globbed(workspace, "exclude", inside) else None
+            )
         if (parent / ".git").exists():
             return None
     return None
+
+
+def _globbed(workspace: Mapping[str, Any], key: str, folder: str) -> bool:
+    """Whether one of the globs WORKSPACE lists under KEY matches FOLDER."""
+    globs = workspace.get(key, [])
+    return any(fnmatch.fnmatch(folder, str(g).strip("/")) for g in globs if isinstance(globs, list))
 
 
 def _up(root: Path, workspace: Path) -> str:
