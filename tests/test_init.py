@@ -34,6 +34,18 @@ PROJECTS = Path(__file__).resolve().parent / "projects"
 
 # What each fixture project is, as detection must read it (answers it cannot read are absent).
 DETECTED: dict[str, dict[str, Any]] = {
+    "uv-workspace": {
+        "language": "python",
+        "package_manager": "uv",
+        "language_version": "3.14",
+        "serving": "uvicorn",
+        "entrypoint": "app.main:app",
+        "dev_test_prod": True,
+        "project_name": "catalog-api",
+        "service_dir": "backend",
+        "workspace_member": "backend",
+        "workspace_package": "catalog-api",
+    },
     "python-flask": {
         "language": "python",
         "package_manager": "pip",
@@ -253,36 +265,38 @@ def test_init_detects_the_project_and_writes_only_the_docker_setup(
     name: str, tmp_path: Path, home: Path
 ) -> None:
     project = _project(name, tmp_path)
-    before = tree(project, skip={".git"})
-    result = _init(project, home, "--defaults")
-    assert result.returncode == 0, result.stderr
-    answers = read_answers(project)
     expected = DETECTED[name]
+    # A workspace member's fixture is the whole repository: init runs in the member's folder,
+    # writes its files there (the ignore rules beside its Dockerfile) and the CI files at the root.
+    folder = expected.get("service_dir", "")
+    service = project / folder if folder else project
+    before = tree(project, skip={".git"})
+    result = _init(service, home, "--defaults")
+    assert result.returncode == 0, result.stderr
+    answers = read_answers(service)
     assert {k: answers.get(k) for k in expected} == expected
     assert answers["include_app"] is False
     after = tree(project, skip={".git"})
     assert {k: v for k, v in after.items() if k in before} == before, "a project file changed"
     added = sorted(set(after) - set(before))
-    allowed = {
-        ".copier-answers.yml",
-        "DOCKER.md",
-        ".dockerignore",
-        "Dockerfile",
-        "compose.yaml",
-        "nginx.conf",
+    ignore = "Dockerfile.dockerignore" if folder else ".dockerignore"
+    own = {".copier-answers.yml", "DOCKER.md", ignore, "Dockerfile", "compose.yaml", "nginx.conf"}
+    prefix = f"{folder}/" if folder else ""
+    workflow = f"{answers['project_name']}.yml" if folder else "docker-publish.yml"
+    allowed = {prefix + f for f in own} | {
         ".github/dependabot.yml",
-        ".github/workflows/docker-publish.yml",
+        f".github/workflows/{workflow}",
     }
     # The lockfile the Dockerfile installs from, when the project had none: made and announced.
     locked = {f for f in added if f in LOCKFILES}
     for lockfile in locked:
         assert f"{lockfile} created with" in result.stdout
     assert set(added) - locked <= allowed, f"not Docker setup: {set(added) - allowed - locked}"
-    assert {"Dockerfile", ".dockerignore", "compose.yaml"} <= set(added)
-    assert hadolint_findings(project) == ""
+    assert {prefix + f for f in ("Dockerfile", ignore, "compose.yaml")} <= set(added)
+    assert hadolint_findings(service) == ""
     for key in ("entrypoint", "language_version"):
         if key in expected:
-            assert str(expected[key]) in (project / "Dockerfile").read_text()
+            assert str(expected[key]) in (service / "Dockerfile").read_text()
 
 
 @pytest.mark.parametrize("answers", list(combinations(include_app=False)), ids=combo_id)

@@ -317,8 +317,11 @@ def _next_steps(answers: Mapping[str, Any], plan: list[Planned]) -> list[str]:
     steps = []
     if any(p.status == "skip" for p in plan):
         steps.append("skipped files keep your version: compare them with --dry-run later")
+    # A uv workspace member builds from the workspace root, where its lockfile is.
+    member = str(answers.get("workspace_member") or "")
+    context = "--file Dockerfile " + "/".join([".."] * len(member.split("/"))) if member else "."
     if answers["dev_test_prod"]:
-        steps.append("docker build --target test .")
-    steps.append(f"docker build -t {answers['image']}:local .")
+        steps.append(f"docker build --target test {context}")
+    steps.append(f"docker build -t {answers['image']}:local {context}")
     steps.append('git add -A && git commit -m "Docker setup from scaffold"')
     return steps

@@ -37,26 +37,17 @@ def read(root: Path, found: Detection) -> None:
     elif pyproject:
         found.found("package_manager", "uv", "PEP 621 pyproject.toml")
     manager = found.answers.get("package_manager", "pip")
-    lock = {"uv": "uv.lock", "poetry": "poetry.lock", "pip": "requirements.txt"}[manager]
-    workspace = _uv_workspace(root) if manager == "uv" else None
-    if not (root / lock).is_file() and workspace is not None:
-        found.warnings.append(
-            f"a member of the uv workspace at {workspace}: its lockfile is {workspace}/uv.lock, "
-            "outside this folder's build context; build the image from the workspace root "
-            "(uv sync --package) or lock the member on its own (uv lock in this folder)"
-        )
-    elif not (root / lock).is_file():
-        found.warnings.append(
-            f"no {lock}: the image installs exactly what it pins; create it "
-            f"(`{'uv lock' if manager == 'uv' else 'poetry lock'}`) and commit it before building"
-        )
+    locked = _locked_in(root, manager, project, found)
     version = version_in(text_of(root / ".python-version"))
     found.found("language_version", version, ".python-version")
+    if locked != root:  # uv reads the workspace root's .python-version too
+        version = version_in(text_of(locked / ".python-version"))
+        found.found("language_version", version, f"{_up(root, locked)}/.python-version")
     heroku = re.match(r"\s*python-(\d+\.\d+)", text_of(root / "runtime.txt"))
     found.found("language_version", heroku and heroku.group(1), "runtime.txt")
     requires = project.get("requires-python") or poetry.get("dependencies", {}).get("python")
     admitted = _pythons_for(requires) if isinstance(requires, str) else list(_PYTHON_VERSIONS)
-    _version_with_wheels(root, admitted, found)
+    _version_with_wheels(locked, admitted, found)
     if isinstance(requires, str):
         found.found("language_version", next(iter(admitted), None), "requires-python")
     runtime = _python_requirements(root, project, poetry, dev=False)
@@ -80,18 +71,76 @@ def read(root: Path, found: Detection) -> None:
     found.found("dev_test_prod", tests, "pytest in the dev dependencies")
 
 
-def _uv_workspace(root: Path) -> str | None:
-    """The folder (relative to ROOT) of the uv workspace ROOT is a member of, if any."""
+def _locked_in(root: Path, manager: str, project: Mapping[str, Any], found: Detection) -> Path:
+    """The folder whose lockfile the image installs from: ROOT, or its uv workspace's root."""
+    lock = {"uv": "uv.lock", "poetry": "poetry.lock", "pip": "requirements.txt"}[manager]
+    if (root / lock).is_file():
+        return root
+    workspace = _uv_workspace(root) if manager == "uv" else None
+    if workspace is not None:
+        return _workspace_member(root, workspace, project, found)
+    found.warnings.append(
+        f"no {lock}: the image installs exactly what it pins; create it "
+        f"(`{'uv lock' if manager == 'uv' else 'poetry lock'}`) and commit it before building"
+    )
+    return root
+
+
+def _uv_workspace(root: Path) -> tuple[Path, str] | None:
+    """The root of the uv workspace ROOT is a member of, and ROOT's folder inside it; or None.
+
+    As uv finds it: the nearest folder above whose pyproject.toml has [tool.uv.workspace] with a
+    `members` glob matching ROOT (and no `exclude` glob), not above the git repository's root.
+    """
     for up in range(1, 5):
-        parent = root.joinpath(*[".."] * up)
-        workspace = toml_table(parent, "pyproject.toml", Detection())
-        members = workspace.get("tool", {}).get("uv", {}).get("workspace", {}).get("members", [])
-        inside = "/".join(root.resolve().parts[-up:])
-        if any(fnmatch.fnmatch(inside, str(pattern).rstrip("/")) for pattern in members):
-            return "/".join([".."] * up)
+        parent = root.joinpath(*[".."] * up).resolve()
+        table = toml_table(parent, "pyproject.toml", Detection())
+        workspace = table.get("tool", {}).get("uv", {}).get("workspace")
+        if isinstance(workspace, dict):
+            inside = "/".join(root.resolve().parts[-up:])
+            member = _globbed(workspace, "members", inside)
+            return (
+                (parent, inside) if member and not _globbed(workspace, "exclude", inside) else None
+            )
         if (parent / ".git").exists():
             return None
     return None
+
+
+def _globbed(workspace: Mapping[str, Any], key: str, folder: str) -> bool:
+    """Whether one of the globs WORKSPACE lists under KEY matches FOLDER."""
+    globs = workspace.get(key, [])
+    return any(fnmatch.fnmatch(folder, str(g).strip("/")) for g in globs if isinstance(globs, list))
+
+
+def _up(root: Path, workspace: Path) -> str:
+    """WORKSPACE (a folder above ROOT) as a path relative to ROOT: "..", "../.."."""
+    return "/".join([".."] * (len(root.resolve().parts) - len(workspace.parts)))
+
+
+def _workspace_member(
+    root: Path, workspace: tuple[Path, str], project: Mapping[str, Any], found: Detection
+) -> Path:
+    """Record a uv workspace member's answers; returns the folder holding its lockfile."""
+    folder, member = workspace
+    up = _up(root, folder)
+    if not (folder / "uv.lock").is_file():
+        found.warnings.append(
+            f"a member of the uv workspace at {up}, which has no uv.lock: run `uv lock` there "
+            "and commit it before building"
+        )
+        return root
+    name = re.sub(r"[-_.]+", "-", str(project.get("name") or "")).lower()
+    if not name:
+        found.warnings.append(
+            f"a member of the uv workspace at {up} without a [project] name: the image cannot "
+            "pick its dependencies out of the workspace's uv.lock; name the project"
+        )
+        return root
+    where = f"{up}/pyproject.toml [tool.uv.workspace]: {up}/uv.lock, built from {up}"
+    found.found("workspace_member", member, where)
+    found.found("workspace_package", name, "[project] name")
+    return folder
 
 
 def _server_not_listed(runtime: set[str], found: Detection) -> None:

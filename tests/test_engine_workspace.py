@@ -1,0 +1,79 @@
+"""A uv workspace member on the real engine: `scaffold init backend` builds from the workspace root
+(its uv.lock), the test and prod targets pass, the image serves, and the sibling folders of the
+repository (the web front end) never reach the image."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from test_engine import PLANTED, SECRET, _get, _image_files, _run_hardened
+
+from engine import Engine
+from helpers import git, git_save, run_scaffold
+from kit import Kit, base_images
+
+pytestmark = pytest.mark.engine
+
+PROJECTS = Path(__file__).parent / "projects"
+
+
+def test_init_on_a_uv_workspace_member_builds_from_the_workspace_root(
+    engine: Engine, kit: Kit | None, home: Path, say: Any
+) -> None:
+    root = home.parent / "catalog"
+    shutil.copytree(PROJECTS / "uv-workspace", root)
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git_save(root, "the team's workspace")
+    member = root / "backend"
+    for planted in PLANTED:  # in the member's working tree, as on a developer's machine
+        (member / planted).parent.mkdir(parents=True, exist_ok=True)
+        (member / planted).write_text(SECRET + "\n")
+    result = run_scaffold(
+        "init", member, "--defaults", "--data", "health_path=/api/health", home=home
+    )
+    assert result.returncode == 0, result.stderr
+    answers = yaml.safe_load((member / ".copier-answers.yml").read_text())
+    dockerfile = (member / "Dockerfile").read_text()
+    if kit is not None:
+        for image in sorted(base_images(dockerfile)):
+            kit.provide(image)
+    # As the workflow builds it: the workspace root as context, the member's Dockerfile.
+    where = ["--file", str(member / "Dockerfile"), str(root)]
+    started = time.monotonic()
+    engine.run("build", "--target", "test", "--quiet", *where)
+    prod = "scaffold-e2e/init-uv-workspace:prod"
+    engine.run("build", "--tag", prod, *where)
+    built = time.monotonic() - started
+    container = "scaffold-e2e-init-uv-workspace"
+    host_port = _run_hardened(engine, prod, container, answers["port"])
+    try:
+        deadline = time.monotonic() + 20
+        assert _get(f"http://127.0.0.1:{host_port}/api/health", deadline).strip() == b"ok"
+        assert b'"sku":"A-1"' in _get(f"http://127.0.0.1:{host_port}/api/items", deadline)
+        members, _ = _image_files(engine, prod, under="-")
+        app = sorted(n for n in members if n.startswith("app/") and "__pycache__" not in n)
+        assert "app/app/main.py" in app and "app/pyproject.toml" in app
+        front = [n for n in members if n.endswith(("/package.json", "/build.js"))]
+        assert not front and not any(n.startswith("app/frontend") for n in members), front
+        assert "app/uv.lock" not in members
+        assert not any(n.startswith("app/backend") for n in members), "the member goes to /app"
+        shipped = [n for n in members if any(n.endswith(p) for p in PLANTED)]
+        shipped += [n for n in app if n.endswith((".copier-answers.yml", "Dockerfile"))]
+        assert not shipped, f"the member's secrets or setup files reached the image: {shipped}"
+        venv = [n for n in members if n.startswith("opt/venv/lib/") and "/site-packages/" in n]
+        installed = {n.split("/site-packages/")[1].split("/")[0] for n in venv}
+        assert "fastapi" in installed and "uvicorn" in installed
+        assert not any(p.startswith(("pytest", "ruff", "catalog")) for p in installed), installed
+    finally:
+        engine.run("rm", "--force", container, check=False)
+        engine.run("rmi", "--force", prod, check=False)
+    say(
+        f"init uv workspace member: test and prod targets built from the workspace root in "
+        f"{built:.1f}s; prod serves /api/health and /api/items; no front end, lockfile, planted "
+        "secret or setup file in the image; only the member's runtime dependencies installed"
+    )
