@@ -10,6 +10,8 @@ from pathlib import Path
 import yaml
 from packaging.version import Version
 
+from scaffold import monorepo
+
 from helpers import (
     git,
     git_save,
@@ -306,3 +308,34 @@ def test_plain_copier_update_in_the_service_folder_leaves_every_github_folder_al
     assert read_answers(service)["_commit"] == tag
     assert not (service / ".github").exists()
     assert (root / ".github/workflows/api.yml").read_text() == before
+
+
+def _entry(ecosystem: str, folder: str, days: int) -> str:
+    return (
+        f"  - package-ecosystem: {ecosystem}\n    directory: {folder}\n"
+        f"    schedule:\n      interval: weekly\n    cooldown:\n      default-days: {days}\n"
+    )
+
+
+def test_a_dependabot_entry_both_sides_changed_is_marked_and_other_entries_stay() -> None:
+    base = "version: 2\nupdates:\n" + _entry("pip", "/services/api", 7)
+    new = "version: 2\nupdates:\n" + _entry("pip", "/services/api", 5)
+    theirs = (
+        "version: 2\nupdates:\n"
+        + _entry("npm", "/services/web", 3)
+        + _entry("pip", "/services/api", 1)  # the team's own cooldown
+    )
+    result = monorepo.update_dependabot(
+        theirs.encode(), base.encode(), new.encode(), "services/api"
+    )
+    assert result is not None
+    merged, conflicts = result
+    text = merged.decode()
+    assert conflicts == 1
+    assert text.startswith("version: 2\nupdates:\n" + _entry("npm", "/services/web", 3))
+    assert "<<<<<<< before updating\n      default-days: 1\n" in text
+    assert "=======\n      default-days: 5\n>>>>>>> after updating\n" in text
+
+    # Flow style is valid YAML scaffold does not rewrite: None, and update says to merge by hand.
+    flow = b'{"version": 2, "updates": []}\n'
+    assert monorepo.update_dependabot(flow, base.encode(), new.encode(), "services/api") is None

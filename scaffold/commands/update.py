@@ -386,6 +386,8 @@ def _show_changes(target: Path, shared: list[update_shared.Shared]) -> list[str]
             console.status("conflict", item.path)
         elif item.changed:
             console.status("update", item.path)
+        elif item.skipped:
+            console.status("skip", f"{item.path} ({item.skipped})")
     return conflicts
 
 

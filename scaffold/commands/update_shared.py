@@ -27,6 +27,7 @@ class Shared:
     rendered: str  # its name in a rendered service
     conflicts: int = 0
     changed: bool = False
+    skipped: str = ""  # why the release's changes could not be merged into it
 
 
 def folder(answers: Mapping[str, Any]) -> str:
@@ -117,8 +118,10 @@ def _merge(
         merged = ours
     elif name == monorepo.DEPENDABOT:
         result = monorepo.update_dependabot(theirs, base, ours, folder(answers))
-        if result is None:
-            return None  # not a Dependabot config any more: the team owns it
+        if result is None:  # said only when the release changes the service's entries
+            if base != ours:
+                shared.skipped = "not a Dependabot config scaffold reads: merge its entries by hand"
+            return shared
         merged, shared.conflicts = result
     else:
         merged, shared.conflicts = monorepo.merge_text(theirs, base or b"", ours)
