@@ -59,7 +59,7 @@ class Plan:
 def run(options: UpdateOptions) -> int:
     """Update the service at options.target; 1 when conflicts are left, 2 when --check finds one."""
     target = options.target.expanduser().absolute()
-    recorded = _recorded_answers(target)
+    recorded = answers_mod.recorded(target)
     if options.check:
         return _check(target, recorded, options.vcs_ref)
     _check_clean_git(target, update_shared.paths(recorded, recorded))
@@ -138,7 +138,7 @@ def _plan(target: Path, recorded: dict[str, Any], options: UpdateOptions) -> Pla
         raise ScaffoldError(f"template release {release} of {source} has no copier.yml")
     questionnaire = questions.parse(files["copier.yml"])
     previous = {k: v for k, v in recorded.items() if not k.startswith("_")}
-    previous.update(_renamed_answers(recorded, files["renamed.yml"]))
+    previous.update(answers_mod.renamed(recorded, files["renamed.yml"]))
     data = questions.parse_data(options.data, questionnaire)
     reask = set(questionnaire.names()) if options.reconfigure else set(options.ask)
     unknown = sorted(reask - set(questionnaire.names()))
@@ -208,51 +208,6 @@ def _announce(target: Path, plan: Plan) -> None:
         for line in lines:
             console.info(f"  {line}")
     console.info()
-
-
-def _renamed_answers(recorded: Mapping[str, Any], renames_yaml: str | None) -> dict[str, Any]:
-    """Recorded answers under keys the template has since renamed, given under their new keys.
-
-    RENAMES_YAML is the target release's renamed.yml (old key: new key). The merge base is
-    rendered from the answers file as recorded (old keys, old release); the new release gets
-    the same answer under its new key, and Copier drops the old one.
-    """
-    import yaml
-
-    try:
-        renames = yaml.safe_load(renames_yaml or "") or {}
-    except yaml.YAMLError:
-        renames = {}
-    if not isinstance(renames, dict):
-        return {}
-    return {
-        str(new): recorded[old]
-        for old, new in renames.items()
-        if old in recorded and new not in recorded
-    }
-
-
-def _recorded_answers(target: Path) -> dict[str, Any]:
-    import yaml
-
-    path = target / template.ANSWERS_FILE
-    if not path.is_file():
-        raise ScaffoldError(
-            f"{target} has no {template.ANSWERS_FILE}: "
-            "run scaffold update inside a service made by scaffold"
-        )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        raise ScaffoldError(f"{path} is not valid YAML: restore it from git") from None
-    if not isinstance(data, dict):
-        raise ScaffoldError(f"{path} is not a mapping of answers: restore it from git")
-    if not data.get("_src_path") or not data.get("_commit"):
-        raise ScaffoldError(
-            f"{path} records no template source or release (_src_path, _commit): restore it "
-            "from git"
-        )
-    return data
 
 
 def _git(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
