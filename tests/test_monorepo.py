@@ -339,3 +339,25 @@ def test_a_dependabot_entry_both_sides_changed_is_marked_and_other_entries_stay(
     # Flow style is valid YAML scaffold does not rewrite: None, and update says to merge by hand.
     flow = b'{"version": 2, "updates": []}\n'
     assert monorepo.update_dependabot(flow, base.encode(), new.encode(), "services/api") is None
+
+
+def test_scaffold_update_takes_back_what_a_template_without_the_exclusion_writes_in_the_folder(
+    tmp_path: Path, home: Path
+) -> None:
+    """A fork that dropped the `_exclude` line: Copier creates the folder's .github, scaffold
+    removes it again and still merges the root files."""
+    fork = _template(tmp_path, home)
+    root = _repository(tmp_path)
+    service = _init(root, "services/api", fork, home)
+    copier_yml = fork / "copier.yml"
+    lines = copier_yml.read_text().splitlines(keepends=True)
+    kept = [line for line in lines if "_copier_operation" not in line]
+    assert len(kept) == len(lines) - 1
+    copier_yml.write_text("".join(kept))
+    _next_release(fork)
+
+    result = run_scaffold("update", service, "--defaults", home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (service / ".github").exists()
+    assert ".github" not in git(root, "status", "--porcelain", "--", "services/api")
+    assert "timeout-minutes: 25" in (root / ".github/workflows/api.yml").read_text()

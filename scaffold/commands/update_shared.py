@@ -74,11 +74,11 @@ def update(  # noqa: PLR0917
     """Merge the template's changes from CURRENT to RELEASE into the service's root files.
 
     Nothing is done for a service at its repository's root (Copier updates its `.github`).
-    Whatever Copier wrote into the service's own `.github` is taken back: GitHub never reads it.
+    A file Copier created in the service's own `.github` (a template without the exclusion does)
+    is removed again: GitHub never reads it there.
     """
     if folder(answers) == ".":
         return []
-    _git(target, "checkout", "--quiet", "HEAD", "--", ".github")
     _git(target, "clean", "--quiet", "--force", "-d", "--", ".github")
     moved = folder(recorded) != folder(answers)
     done = []
