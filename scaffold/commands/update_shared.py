@@ -48,8 +48,17 @@ def paths(recorded: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def render(source: str, ref: str, answers: Mapping[str, Any], destination: Path) -> None:
-    """Render release REF of SOURCE with ANSWERS into DESTINATION (a new folder)."""
+#: Copier exclusions that leave only the CI files (rendering the rest would be thrown away).
+_ONLY_GITHUB = ["/*", "!/.github", "!/.github/**"]
+
+
+def render(
+    source: str, ref: str, answers: Mapping[str, Any], destination: Path, *, github: bool = False
+) -> None:
+    """Render release REF of SOURCE with ANSWERS into DESTINATION (a new folder).
+
+    With GITHUB, only the `.github` folder is rendered.
+    """
     import copier
 
     copier.run_copy(
@@ -57,6 +66,7 @@ def render(source: str, ref: str, answers: Mapping[str, Any], destination: Path)
         destination,
         data={k: v for k, v in answers.items() if not k.startswith("_")},
         vcs_ref=ref,
+        exclude=_ONLY_GITHUB if github else [],
         defaults=True,
         quiet=True,
         unsafe=False,
@@ -84,8 +94,8 @@ def update(  # noqa: PLR0917
     done = []
     with tempfile.TemporaryDirectory(prefix="scaffold-update-") as scratch:
         old, new = Path(scratch) / "old", Path(scratch) / "new"
-        render(source, current, recorded, old)
-        render(source, release, answers, new)
+        render(source, current, recorded, old, github=True)
+        render(source, release, answers, new, github=True)
         for name in (monorepo.WORKFLOW, monorepo.DEPENDABOT):
             rendered = (old / name, new / name)
             shared = _merge(target, name, rendered, (recorded, answers), moved=moved)
