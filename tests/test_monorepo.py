@@ -209,6 +209,12 @@ def test_update_from_the_service_folder_merges_the_root_workflow_and_dependabot_
     git_save(root, "team edits")
 
     tag = _next_release(fork)
+    preview = run_scaffold("update", "--defaults", "--dry-run", home=home, cwd=service)
+    assert preview.returncode == 0, preview.stderr
+    assert "+++ b/.github/workflows/api.yml" in preview.stdout
+    assert "+    timeout-minutes: 25" in preview.stdout
+    assert "timeout-minutes: 25" not in workflow.read_text(), "a dry run writes nothing"
+
     result = run_scaffold("update", "--defaults", home=home, cwd=service)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "update  ../../.github/workflows/api.yml" in result.stdout
