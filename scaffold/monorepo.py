@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from scaffold.errors import ScaffoldError
+
 WORKFLOW = ".github/workflows/docker-publish.yml"
 DEPENDABOT = ".github/dependabot.yml"
 
@@ -121,7 +123,10 @@ def merge_text(current: bytes, base: bytes, new: bytes) -> tuple[bytes, int]:
             ["git", "merge-file", "-p", *labels, *paths], capture_output=True, check=False
         )
     if not 0 <= merged.returncode <= _MOST_CONFLICTS:  # git's exit code for an error
-        raise OSError(merged.stderr.decode("utf-8", "replace").strip() or "git merge-file failed")
+        reason = merged.stderr.decode("utf-8", "replace").strip() or f"exit {merged.returncode}"
+        raise ScaffoldError(
+            f"git merge-file could not merge the CI files ({reason}): nothing was written"
+        )
     return merged.stdout, merged.returncode
 
 
