@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2.exceptions import UndefinedError
 
-from scaffold.errors import InvalidAnswer, ToolMissing
+from scaffold.errors import InvalidAnswer, ScaffoldError, ToolMissing
 from scaffold.questions import Question, Questionnaire, cast, check_keys
 
 #: ask(questionnaire, question, answers so far, detected value, answer given before) -> answer
@@ -179,3 +179,51 @@ def _valid(
     except InvalidAnswer:
         return None
     return None if questionnaire.error(question, value, context) else value
+
+
+def renamed(recorded: Mapping[str, Any], renames_yaml: str | None) -> dict[str, Any]:
+    """Recorded answers under keys the template has since renamed, given under their new keys.
+
+    RENAMES_YAML is the target release's renamed.yml (old key: new key). The merge base is
+    rendered from the answers file as recorded (old keys, old release); the new release gets
+    the same answer under its new key, and Copier drops the old one.
+    """
+    import yaml
+
+    try:
+        renames = yaml.safe_load(renames_yaml or "") or {}
+    except yaml.YAMLError:
+        renames = {}
+    if not isinstance(renames, dict):
+        return {}
+    return {
+        str(new): recorded[old]
+        for old, new in renames.items()
+        if old in recorded and new not in recorded
+    }
+
+
+def recorded(target: Path) -> dict[str, Any]:
+    """The answers file of the service in TARGET, with the template source and release."""
+    import yaml
+
+    from scaffold import template
+
+    path = target / template.ANSWERS_FILE
+    if not path.is_file():
+        raise ScaffoldError(
+            f"{target} has no {template.ANSWERS_FILE}: "
+            "run scaffold update inside a service made by scaffold"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        raise ScaffoldError(f"{path} is not valid YAML: restore it from git") from None
+    if not isinstance(data, dict):
+        raise ScaffoldError(f"{path} is not a mapping of answers: restore it from git")
+    if not data.get("_src_path") or not data.get("_commit"):
+        raise ScaffoldError(
+            f"{path} records no template source or release (_src_path, _commit): restore it "
+            "from git"
+        )
+    return data

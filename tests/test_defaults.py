@@ -18,13 +18,13 @@ TODAY = datetime.datetime.now(tz=datetime.UTC).date()
 ROLLING_REVIEW_DAYS = 90
 
 
-def _defaults() -> dict[str, dict[str, Any]]:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES))
-    table: dict[str, dict[str, Any]] = env.get_template("data/defaults.jinja").module.defaults  # type: ignore[attr-defined]
-    return table
-
-
-DEFAULTS = _defaults()
+DEFAULTS_MODULE: Any = (
+    jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES))
+    .get_template("data/defaults.jinja")
+    .module
+)
+DEFAULTS: dict[str, dict[str, Any]] = DEFAULTS_MODULE.defaults
+SUPPORT_ENDS: dict[str, dict[str, str]] = DEFAULTS_MODULE.support_ends
 
 
 @pytest.mark.parametrize("name", sorted(DEFAULTS))
@@ -62,3 +62,21 @@ def test_nginx_images_use_the_table_version(tmp_path: Path) -> None:
     dockerfile = (render(static, tmp_path / "svc") / "Dockerfile").read_text()
     image = f"nginxinc/nginx-unprivileged:{DEFAULTS['nginx']['version']}-alpine"
     assert f"FROM {image}" in dockerfile
+
+
+def _release(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+@pytest.mark.parametrize("name", sorted(SUPPORT_ENDS))
+def test_support_ends_lists_only_releases_before_the_default(name: str) -> None:
+    """The end-of-life dates `scaffold init` warns with: real dates of releases older than the
+    default, whose own date is in the defaults table, not repeated here."""
+    assert name in DEFAULTS, f"support_ends.{name}: no such language in the defaults table"
+    default = DEFAULTS[name]
+    for release, day in SUPPORT_ENDS[name].items():
+        datetime.date.fromisoformat(day)
+        assert _release(release) < _release(default["version"]), (
+            f"support_ends.{name}: {release} is not older than the default {default['version']}"
+        )
+        assert day <= default["eol"], f"support_ends.{name}: {release} outlives the default"

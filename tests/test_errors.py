@@ -344,6 +344,7 @@ UNREACHABLE = {
     "rendering the template failed": "Copier failing on a template that every test renders",
     "cannot build the template bundle from the checkout": "a source checkout without git history",
     "has no static version": "a build-time check of pyproject.toml, not a CLI error",
+    "git merge-file could not merge": "git failing on three files scaffold has just written",
 }
 
 

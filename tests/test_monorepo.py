@@ -1,6 +1,6 @@
 """`scaffold init services/api` in a repository of several services: the CI files go where GitHub
 reads them (the repository's root), build that folder only, and join the repository's own
-dependabot.yml instead of replacing it."""
+dependabot.yml instead of replacing it; `scaffold update` keeps them there."""
 
 from __future__ import annotations
 
@@ -8,8 +8,19 @@ import shutil
 from pathlib import Path
 
 import yaml
+from packaging.version import Version
 
-from helpers import git, git_save, lint_workflows, run_scaffold, schema_errors
+from scaffold import monorepo
+
+from helpers import (
+    git,
+    git_save,
+    lint_workflows,
+    read_answers,
+    run_copier,
+    run_scaffold,
+    schema_errors,
+)
 
 PROJECTS = Path(__file__).resolve().parent / "projects"
 
@@ -241,3 +252,229 @@ def test_a_workspace_without_a_lockfile_is_told_to_lock_it(tmp_path: Path, home:
     assert "a member of the uv workspace at .., which has no uv.lock: run `uv lock` there" in (
         result.stdout
     )
+
+
+# --- scaffold update of a service in a folder ------------------------------------------------
+
+TEAM_STEP = "      - name: Team licence check\n        run: ./scripts/check-licences\n"
+CHECKOUT = "          persist-credentials: false\n"
+
+
+def _template(where: Path, home: Path) -> Path:
+    """A template fork with scaffold's releases, as `scaffold template export` writes it."""
+    fork = where / "template"
+    exported = run_scaffold("template", "export", fork, home=home)
+    assert exported.returncode == 0, exported.stderr
+    return fork
+
+
+def _next_release(fork: Path) -> str:
+    """The fork's next release: jobs time out after 25 minutes, Dependabot waits 5 days, not 7."""
+    workflow = fork / "template/.github/workflows/docker-publish.yml.jinja"
+    text = workflow.read_text()
+    assert "emulated else 30" in text
+    workflow.write_text(text.replace("emulated else 30", "emulated else 25"))
+    dependabot = fork / "template/.github/dependabot.yml.jinja"
+    text = dependabot.read_text()
+    assert "default-days: 7" in text
+    dependabot.write_text(text.replace("default-days: 7", "default-days: 5"))
+    newest = max(Version(tag) for tag in git(fork, "tag", "--list").split())
+    tag = f"{newest.major}.{newest.minor}.{newest.micro + 1}"
+    git_save(fork, f"release {tag}")
+    git(fork, "tag", tag)
+    return tag
+
+
+def _init(root: Path, folder: str, fork: Path, home: Path) -> Path:
+    service = root / folder
+    if not service.exists():
+        shutil.copytree(PROJECTS / "python-flask", service)
+        git_save(root, f"add {folder}")
+    result = run_scaffold("init", service, "--defaults", "--force", "--template", fork, home=home)
+    assert result.returncode == 0, result.stderr
+    git_save(root, f"Docker setup of {folder}")
+    return service
+
+
+def _cooldowns(root: Path) -> dict[tuple[str, str], int]:
+    entries = yaml.safe_load((root / ".github/dependabot.yml").read_text())["updates"]
+    return {
+        (e["package-ecosystem"], e.get("directory") or e["directories"][0]): e.get(
+            "cooldown", {}
+        ).get("default-days", 0)
+        for e in entries
+    }
+
+
+def test_update_from_the_service_folder_merges_the_root_workflow_and_dependabot_entries(
+    tmp_path: Path, home: Path
+) -> None:
+    fork = _template(tmp_path, home)
+    root = _repository(tmp_path)
+    service = _init(root, "services/api", fork, home)
+    workflow = root / ".github/workflows/api.yml"
+    assert workflow.read_text().count("timeout-minutes: 30") == 2
+    workflow.write_text(workflow.read_text().replace(CHECKOUT, CHECKOUT + TEAM_STEP, 1))
+    dockerfile = service / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "# team: reviewed by platform\n")
+    git_save(root, "team edits")
+
+    tag = _next_release(fork)
+    preview = run_scaffold("update", "--defaults", "--dry-run", home=home, cwd=service)
+    assert preview.returncode == 0, preview.stderr
+    assert "+++ b/.github/workflows/api.yml" in preview.stdout
+    assert "+    timeout-minutes: 25" in preview.stdout
+    assert "timeout-minutes: 25" not in workflow.read_text(), "a dry run writes nothing"
+
+    result = run_scaffold("update", "--defaults", home=home, cwd=service)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "update  ../../.github/workflows/api.yml" in result.stdout
+    assert "update  ../../.github/dependabot.yml" in result.stdout
+    assert read_answers(service)["_commit"] == tag
+
+    text = workflow.read_text()
+    assert text.count("timeout-minutes: 25") == 2, "the release's change is in the root workflow"
+    assert TEAM_STEP in text, "the team's step is kept"
+    assert "<<<<<<<" not in text
+    assert lint_workflows({text}) == {text: []}
+    assert dockerfile.read_text().endswith("# team: reviewed by platform\n")
+    assert not (service / ".github").exists(), "GitHub never reads a folder's .github"
+    merged = (root / ".github/dependabot.yml").read_text()
+    assert merged.startswith(THEIRS.partition("  - package-ecosystem: github-actions")[0])
+    assert _cooldowns(root) == {
+        ("pip", "/services/worker"): 0,  # another service's entry, as the repository wrote it
+        ("github-actions", "/"): 0,  # the repository's own, shared by every service
+        ("docker", "/services/api"): 5,
+        ("docker-compose", "/services/api"): 5,
+        ("pip", "/services/api"): 5,
+    }
+    assert schema_errors("vendor.dependabot", "dependabot.yml", merged) == ""
+
+    git_save(root, "update")
+    again = run_scaffold("update", "--defaults", home=home, cwd=service)
+    assert again.returncode == 0 and "up to date" in again.stdout, again.stdout + again.stderr
+
+
+def test_a_team_edit_the_release_also_changes_is_a_conflict_in_the_root_workflow(
+    tmp_path: Path, home: Path
+) -> None:
+    fork = _template(tmp_path, home)
+    root = _repository(tmp_path)
+    service = _init(root, "services/api", fork, home)
+    workflow = root / ".github/workflows/api.yml"
+    workflow.write_text(workflow.read_text().replace("timeout-minutes: 30", "timeout-minutes: 45"))
+    git_save(root, "our builds are slow")
+
+    _next_release(fork)
+    result = run_scaffold("update", service, "--defaults", home=home)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "conflicts in ../../.github/workflows/api.yml" in result.stderr
+    text = workflow.read_text()
+    assert "<<<<<<< before updating" in text and "timeout-minutes: 45" in text
+    assert "timeout-minutes: 25" in text
+    assert not (service / ".github").exists()
+
+
+def test_a_second_service_gets_its_own_workflow_and_updates_on_its_own(
+    tmp_path: Path, home: Path
+) -> None:
+    fork = _template(tmp_path, home)
+    root = _repository(tmp_path)
+    api = _init(root, "services/api", fork, home)
+    web = _init(root, "services/web", fork, home)
+    workflows = root / ".github/workflows"
+    assert sorted(p.name for p in workflows.iterdir()) == ["api.yml", "web.yml"]
+    web_spec = yaml.safe_load((workflows / "web.yml").read_text())
+    assert web_spec[True]["push"]["paths"] == ["services/web/**", ".github/workflows/web.yml"]
+    assert _cooldowns(root)[("pip", "/services/web")] == 7
+
+    _next_release(fork)
+    result = run_scaffold("update", web, "--defaults", home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "timeout-minutes: 25" in (workflows / "web.yml").read_text()
+    assert "timeout-minutes: 30" in (workflows / "api.yml").read_text(), "api is not updated yet"
+    cooldowns = _cooldowns(root)
+    assert cooldowns[("pip", "/services/web")] == 5
+    assert cooldowns[("pip", "/services/api")] == 7
+    assert cooldowns[("pip", "/services/worker")] == 0
+    git_save(root, "update web")
+
+    result = run_scaffold("update", api, "--defaults", home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "timeout-minutes: 25" in (workflows / "api.yml").read_text()
+    assert _cooldowns(root)[("pip", "/services/api")] == 5
+    assert len(_cooldowns(root)) == 8  # worker, actions, and three entries per service
+    assert not (api / ".github").exists() and not (web / ".github").exists()
+
+
+def test_plain_copier_update_in_the_service_folder_leaves_every_github_folder_alone(
+    tmp_path: Path, home: Path
+) -> None:
+    fork = _template(tmp_path, home)
+    root = _repository(tmp_path)
+    service = _init(root, "services/api", fork, home)
+    before = (root / ".github/workflows/api.yml").read_text()
+    tag = _next_release(fork)
+    # A file the release adds under .github: Copier would otherwise create it in the folder.
+    (fork / "template/.github/CODEOWNERS").write_text("* @platform\n")
+    git_save(fork, "codeowners")
+    git(fork, "tag", "--force", tag)
+
+    result = run_copier("update", "--defaults", "--skip-answered", home=home, cwd=service)
+    assert result.returncode == 0, result.stderr
+    assert read_answers(service)["_commit"] == tag
+    assert not (service / ".github").exists()
+    assert (root / ".github/workflows/api.yml").read_text() == before
+
+
+def _entry(ecosystem: str, folder: str, days: int) -> str:
+    return (
+        f"  - package-ecosystem: {ecosystem}\n    directory: {folder}\n"
+        f"    schedule:\n      interval: weekly\n    cooldown:\n      default-days: {days}\n"
+    )
+
+
+def test_a_dependabot_entry_both_sides_changed_is_marked_and_other_entries_stay() -> None:
+    base = "version: 2\nupdates:\n" + _entry("pip", "/services/api", 7)
+    new = "version: 2\nupdates:\n" + _entry("pip", "/services/api", 5)
+    theirs = (
+        "version: 2\nupdates:\n"
+        + _entry("npm", "/services/web", 3)
+        + _entry("pip", "/services/api", 1)  # the team's own cooldown
+    )
+    result = monorepo.update_dependabot(
+        theirs.encode(), base.encode(), new.encode(), "services/api"
+    )
+    assert result is not None
+    merged, conflicts = result
+    text = merged.decode()
+    assert conflicts == 1
+    assert text.startswith("version: 2\nupdates:\n" + _entry("npm", "/services/web", 3))
+    assert "<<<<<<< before updating\n      default-days: 1\n" in text
+    assert "=======\n      default-days: 5\n>>>>>>> after updating\n" in text
+
+    # Flow style is valid YAML scaffold does not rewrite: None, and update says to merge by hand.
+    flow = b'{"version": 2, "updates": []}\n'
+    assert monorepo.update_dependabot(flow, base.encode(), new.encode(), "services/api") is None
+
+
+def test_scaffold_update_takes_back_what_a_template_without_the_exclusion_writes_in_the_folder(
+    tmp_path: Path, home: Path
+) -> None:
+    """A fork that dropped the `_exclude` line: Copier creates the folder's .github, scaffold
+    removes it again and still merges the root files."""
+    fork = _template(tmp_path, home)
+    root = _repository(tmp_path)
+    service = _init(root, "services/api", fork, home)
+    copier_yml = fork / "copier.yml"
+    lines = copier_yml.read_text().splitlines(keepends=True)
+    kept = [line for line in lines if "_copier_operation" not in line]
+    assert len(kept) == len(lines) - 1
+    copier_yml.write_text("".join(kept))
+    _next_release(fork)
+
+    result = run_scaffold("update", service, "--defaults", home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (service / ".github").exists()
+    assert ".github" not in git(root, "status", "--porcelain", "--", "services/api")
+    assert "timeout-minutes: 25" in (root / ".github/workflows/api.yml").read_text()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import answers as answers_mod
-from scaffold import console, engine, lockfiles, monorepo, questions, review, template
+from scaffold import console, engine, eol, lockfiles, monorepo, questions, review, template
 from scaffold import detect as detect_mod
 from scaffold.commands import RenderOptions, current_umask
 from scaffold.commands.new import render, write_error
@@ -125,6 +125,8 @@ def _run(target: Path, options: RenderOptions, version: str) -> int:
     probe = engine.Probe()  # asked while the lock step runs
     _show(plan, diffs=False)
     warnings = _lock_if_missing(target, answers, found.warnings)
+    ended = eol.ended(source.folder, answers, found.sources.get("language_version"))
+    warnings += [ended] if ended else []
     console.next_steps([*warnings, *_next_steps(answers, plan)])
     excludes = any(p.path == "Dockerfile" and b"--exclude=" in p.new for p in plan)
     problem = probe.warning(excludes=excludes)

@@ -21,6 +21,7 @@ from typing import Any
 
 from scaffold import answers as answers_mod
 from scaffold import changelog, console, questions, template
+from scaffold.commands import update_shared
 from scaffold.errors import ScaffoldError, ToolMissing, UpdateConflict, UsageError
 
 #: Answers the command sets rather than asks (`scaffold new` records yes, `scaffold init` no).
@@ -58,19 +59,22 @@ class Plan:
 def run(options: UpdateOptions) -> int:
     """Update the service at options.target; 1 when conflicts are left, 2 when --check finds one."""
     target = options.target.expanduser().absolute()
-    recorded = _recorded_answers(target)
+    recorded = answers_mod.recorded(target)
     if options.check:
         return _check(target, recorded, options.vcs_ref)
-    _check_clean_git(target)
+    _check_clean_git(target, update_shared.paths(recorded, recorded))
     plan = _plan(target, recorded, options)
+    shared = update_shared.paths(recorded, plan.answers)
+    _check_clean_git(target, shared)
     _announce(target, plan)
     if options.dry_run:
         return _dry_run(target, plan)
-    with _restored_unless_done(target):
+    with _restored_unless_done(target, shared):
         _run_copier_update(target, plan)
         if not options.force:
             _refuse_deleting_edits(target, plan)
-    return _report(target, plan)
+        merged = _update_shared(target, plan)
+    return _report(target, plan, merged)
 
 
 def _check(target: Path, recorded: Mapping[str, Any], ref: str | None) -> int:
@@ -134,7 +138,7 @@ def _plan(target: Path, recorded: dict[str, Any], options: UpdateOptions) -> Pla
         raise ScaffoldError(f"template release {release} of {source} has no copier.yml")
     questionnaire = questions.parse(files["copier.yml"])
     previous = {k: v for k, v in recorded.items() if not k.startswith("_")}
-    previous.update(_renamed_answers(recorded, files["renamed.yml"]))
+    previous.update(answers_mod.renamed(recorded, files["renamed.yml"]))
     data = questions.parse_data(options.data, questionnaire)
     reask = set(questionnaire.names()) if options.reconfigure else set(options.ask)
     unknown = sorted(reask - set(questionnaire.names()))
@@ -206,56 +210,12 @@ def _announce(target: Path, plan: Plan) -> None:
     console.info()
 
 
-def _renamed_answers(recorded: Mapping[str, Any], renames_yaml: str | None) -> dict[str, Any]:
-    """Recorded answers under keys the template has since renamed, given under their new keys.
-
-    RENAMES_YAML is the target release's renamed.yml (old key: new key). The merge base is
-    rendered from the answers file as recorded (old keys, old release); the new release gets
-    the same answer under its new key, and Copier drops the old one.
-    """
-    import yaml
-
-    try:
-        renames = yaml.safe_load(renames_yaml or "") or {}
-    except yaml.YAMLError:
-        renames = {}
-    if not isinstance(renames, dict):
-        return {}
-    return {
-        str(new): recorded[old]
-        for old, new in renames.items()
-        if old in recorded and new not in recorded
-    }
-
-
-def _recorded_answers(target: Path) -> dict[str, Any]:
-    import yaml
-
-    path = target / template.ANSWERS_FILE
-    if not path.is_file():
-        raise ScaffoldError(
-            f"{target} has no {template.ANSWERS_FILE}: "
-            "run scaffold update inside a service made by scaffold"
-        )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        raise ScaffoldError(f"{path} is not valid YAML: restore it from git") from None
-    if not isinstance(data, dict):
-        raise ScaffoldError(f"{path} is not a mapping of answers: restore it from git")
-    if not data.get("_src_path") or not data.get("_commit"):
-        raise ScaffoldError(
-            f"{path} records no template source or release (_src_path, _commit): restore it "
-            "from git"
-        )
-    return data
-
-
 def _git(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=target, capture_output=True, text=True, check=False)
 
 
-def _check_clean_git(target: Path) -> None:
+def _check_clean_git(target: Path, shared: list[str]) -> None:
+    """Refuse to update a service with uncommitted changes, or whose root CI files have some."""
     if shutil.which("git") is None:
         raise ToolMissing("git is not installed: scaffold update needs it to merge changes")
     if _git(target, "rev-parse", "--is-inside-work-tree").stdout.strip() != "true":
@@ -266,17 +226,33 @@ def _check_clean_git(target: Path) -> None:
         raise ScaffoldError(
             f"{target} has uncommitted changes: commit or stash them, then run scaffold update"
         )
+    dirty = [p for p in shared if _git(target, "status", "--porcelain", "--", p).stdout.strip()]
+    if dirty:
+        raise ScaffoldError(
+            f"{', '.join(dirty)} has uncommitted changes: commit or stash them, then run "
+            "scaffold update"
+        )
 
 
 @contextlib.contextmanager
-def _restored_unless_done(target: Path) -> Iterator[None]:
-    """Give the service back as committed when the block is interrupted or fails."""
+def _restored_unless_done(target: Path, shared: list[str]) -> Iterator[None]:
+    """Give the service (and its root CI files) back as committed when the block fails."""
     try:
         yield
     except BaseException:
         _git(target, "checkout", "--quiet", "HEAD", "--", ".")
         _git(target, "clean", "--quiet", "--force", "-d", "--", ".")
+        for path in shared:
+            _git(target, "checkout", "--quiet", "HEAD", "--", path)
+            _git(target, "clean", "--quiet", "--force", "--", path)
         raise
+
+
+def _update_shared(target: Path, plan: Plan) -> list[update_shared.Shared]:
+    """Merge the release's changes into the repository-root CI files of a service in a folder."""
+    return update_shared.update(
+        target, plan.source, plan.current, plan.release, plan.recorded, plan.answers
+    )
 
 
 def _run_copier_update(target: Path, plan: Plan) -> None:
@@ -311,18 +287,8 @@ def _refuse_deleting_edits(target: Path, plan: Plan) -> None:
     deleted = _git(target, "ls-files", "--deleted").stdout.split()
     if not deleted:
         return
-    import copier
-
     with tempfile.TemporaryDirectory() as scratch:
-        copier.run_copy(
-            template.local_source(plan.source),
-            scratch,
-            data={k: v for k, v in plan.recorded.items() if not k.startswith("_")},
-            vcs_ref=plan.current,
-            defaults=True,
-            quiet=True,
-            unsafe=False,
-        )
+        update_shared.render(plan.source, plan.current, plan.recorded, Path(scratch))
         edited = [
             path
             for path in deleted
@@ -362,21 +328,29 @@ def _conflicted(target: Path, changed: list[str]) -> list[str]:
     return conflicts
 
 
-def _show_changes(target: Path) -> list[str]:
+def _show_changes(target: Path, shared: list[update_shared.Shared]) -> list[str]:
     """Print each changed file with its status word; return the conflicted ones."""
     changed, new, deleted = _changed_files(target)
     conflicts = _conflicted(target, changed)
     for path in changed:
         word = "conflict" if path in conflicts else "create" if path in new else "update"
         console.status("delete" if path in deleted else word, path)
+    for item in shared:
+        if item.conflicts:
+            conflicts.append(item.path)
+            console.status("conflict", item.path)
+        elif item.changed:
+            console.status("update", item.path)
+        elif item.skipped:
+            console.status("skip", f"{item.path} ({item.skipped})")
     return conflicts
 
 
-def _report(target: Path, plan: Plan) -> int:
-    conflicts = _show_changes(target)
+def _report(target: Path, plan: Plan, shared: list[update_shared.Shared]) -> int:
+    conflicts = _show_changes(target, shared)
     if conflicts:
         raise UpdateConflict(conflicts)
-    if not _changed_files(target)[0]:
+    if not _changed_files(target)[0] and not any(item.changed for item in shared):
         console.info(f"{target.name} is up to date with template {plan.release}.")
         return 0
     if plan.current == plan.release:
@@ -397,9 +371,10 @@ def _dry_run(target: Path, plan: Plan) -> int:
             raise ScaffoldError(f"cannot copy {top} for the dry run: {cloned.stderr.strip()}")
         copy = clone / target.relative_to(top)
         _run_copier_update(copy, plan)
-        conflicts = _show_changes(copy)
-        _git(copy, "add", "--intent-to-add", "--", ".")
-        console.info(_git(copy, "diff", "--", ".").stdout.rstrip())
+        shared = _update_shared(copy, plan)
+        conflicts = _show_changes(copy, shared)
+        _git(copy, "add", "--intent-to-add", "--", ".", *(s.path for s in shared))
+        console.info(_git(copy, "diff", "--", ".", *(s.path for s in shared)).stdout.rstrip())
     if conflicts:
         console.info(f"\nConflicts to resolve after the update: {', '.join(conflicts)}")
     console.info(f"\nDry run: nothing written to {target}.")
