@@ -7,7 +7,7 @@ its recipe, and rebuilt only when that recipe changes. The runtimes come from De
 (testing), which packages the versions the tags name: Python 3.14, Node.js 24, Go 1.27, Rust 1.97,
 OpenJDK 25, nginx 1.30; PHP is 8.4 where the tags say 8.5. The run's header prints each one.
 
-The shell-less runtime images (Docker Hardened Images, distroless Node.js) are made the same way:
+The shell-less runtime images (Docker Hardened Images, distroless Node.js and Java) are made alike:
 the matching stand-in's root, less every shell, package manager and program but the runtime, with
 the publisher's paths and non-root user.
 
@@ -333,6 +333,43 @@ USER 65532:65532
 WORKDIR /home/nonroot
 ENTRYPOINT ["/nodejs/bin/node"]
 """,
+    # Like gcr.io/distroless/java<v>-debian13:nonroot (GoogleContainerTools/distroless,
+    # java/java.bzl): a JRE with /usr/bin/java, `java -jar` as the ENTRYPOINT, no shell or package
+    # manager, nonroot (65532) in /home/nonroot.
+    "distroless-java": """
+FROM {parent} AS files
+RUN groupadd --gid 65532 nonroot \\
+ && useradd --uid 65532 --gid nonroot --home-dir /home/nonroot --create-home \\
+      --shell /sbin/nologin nonroot
+{shellless}
+RUN ln -s "$(readlink -f /usr/bin/java)" /rootfs/usr/bin/java
+
+FROM scratch
+COPY --from=files /rootfs/ /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+USER 65532:65532
+WORKDIR /home/nonroot
+ENTRYPOINT ["/usr/bin/java", "-jar"]
+""",
+    # Like dhi.io/eclipse-temurin:<v>-debian13 (docker-hardened-images/catalog,
+    # image/eclipse-temurin/debian-13/jre-<v>.yaml): the JRE with java in /usr/local/bin, no shell
+    # or package manager, runs as nonroot (65532), `java --help` as the command.
+    "dhi-temurin": """
+FROM {parent} AS files
+RUN groupadd --gid 65532 nonroot \\
+ && useradd --uid 65532 --gid nonroot --home-dir /home/nonroot --no-create-home \\
+      --shell /sbin/nologin nonroot
+{shellless}
+RUN ln -s "$(readlink -f /usr/bin/java)" /rootfs/usr/local/bin/java
+
+FROM scratch
+COPY --from=files /rootfs/ /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+USER 65532:65532
+CMD ["java", "--help"]
+""",
 }
 
 # The runtime variants of the hardened images are made from their -dev stand-in: its root copied,
@@ -386,6 +423,8 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^dhi\.io/node:[0-9.]+-debian13-dev$"), "dhi-node-dev"),
     (re.compile(r"^dhi\.io/node:[0-9.]+-debian13$"), "dhi-node"),
     (re.compile(r"^gcr\.io/distroless/nodejs[0-9]+-debian13:nonroot$"), "distroless-nodejs"),
+    (re.compile(r"^gcr\.io/distroless/java[0-9]+-debian13:nonroot$"), "distroless-java"),
+    (re.compile(r"^dhi\.io/eclipse-temurin:[0-9]+-debian13$"), "dhi-temurin"),
 ]
 
 
@@ -400,6 +439,8 @@ PARENTS = {
     "dhi-node-dev": "node",
     "dhi-node": "dhi-node-dev",
     "distroless-nodejs": "node",
+    "distroless-java": "java-jre",
+    "dhi-temurin": "java-jre",
 }
 
 

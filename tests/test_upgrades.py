@@ -367,6 +367,8 @@ SHIPPED = list(RELEASES)[-2]
         ("python", "gunicorn", "hardened"),
         ("node", "node", "hardened"),
         ("node", "next", "distroless"),
+        ("java", "jre", "distroless"),
+        ("java", "jre", "hardened"),
     ],
 )
 def test_update_with_runtime_base_moves_a_service_over_and_keeps_the_teams_edits(
