@@ -3,7 +3,7 @@
 A `linux/amd64,linux/arm64` build in CI runs every stage of the other platform under QEMU unless
 the stage says `--platform=$BUILDPLATFORM`; a compiler there is 5-20x slower (the .NET SDK is not
 supported under QEMU at all). Languages whose build output does not depend on the platform (.NET's
-framework-dependent IL) or that cross-compile (Go without cgo) build on the build platform.
+framework-dependent IL, a Java jar) or that cross-compile (Go without cgo) build on the build platform.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ def _go_cross(answers: dict[str, Any]) -> bool:
     return bool(answers["serving"] != "debian")  # cgo needs the target's C library
 
 
+def _java_cross(answers: dict[str, Any]) -> bool:
+    return bool(answers["serving"] != "jlink")  # jlink's runtime is the target's own
+
+
 def _always(answers: dict[str, Any]) -> bool:
     return True
 
@@ -31,6 +35,7 @@ def _always(answers: dict[str, Any]) -> bool:
 CROSS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "go": ("base", _go_cross),
     "dotnet": ("base", _always),
+    "java": ("base", _java_cross),
 }
 ELF_MACHINE = {b"\xb7\x00": "aarch64", b"\x3e\x00": "x86-64"}
 
