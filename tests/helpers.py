@@ -190,6 +190,7 @@ def combo_id(answers: Mapping[str, Any]) -> str:
         answers["package_manager"],
         "dtp" if answers["dev_test_prod"] else "prod-only",
         *(["collectstatic"] if answers.get("collectstatic") else []),
+        *(["native"] if answers.get("native_modules") else []),
         # Official bases keep the ids they had before runtime_base was asked.
         *(
             [answers["runtime_base"]]

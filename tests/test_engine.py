@@ -627,10 +627,14 @@ INIT_PROJECTS: dict[str, list[str]] = {
     "node-next": ["health_path=/health"],
     "django-site": ["health_path=/health"],
     "node-fastify-pnpm7": ["health_path=/health"],
+    "node-sqlite": ["health_path=/health"],
 }
 # What a fixture serves besides /health, and how it runs in production: Django with DEBUG off
 # needs collectstatic's manifest for the home page's stylesheet link, and WhiteNoise serves it.
-INIT_ROUTES: dict[str, list[str]] = {"django-site": ["/", "/static/css/styles.css"]}
+INIT_ROUTES: dict[str, list[str]] = {
+    "django-site": ["/", "/static/css/styles.css"],
+    "node-sqlite": ["/items"],  # a query on the database file, through sqlite3's compiled addon
+}
 INIT_ENV: dict[str, list[str]] = {"django-site": ["--env", "DJANGO_DEBUG=False"]}
 # Credentials a developer's checkout holds that no image layer may carry.
 PLANTED = [".env", ".npmrc", ".pypirc", ".aws/credentials", ".ssh/id_ed25519"]
@@ -709,6 +713,10 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
             or any(n.endswith(p) for p in PLANTED)
         ]
         assert not shipped, f"the project's secrets reached the image: {shipped}"
+        if answers.get("native_modules"):  # the addon compiled in a build stage, not the compiler
+            assert any(n.endswith(".node") and "node_modules/" in n for n in members)
+            compilers = [n for n in members if n in FORBIDDEN["a compiler"]]
+            assert not compilers, f"the build stages' compilers reached the image: {compilers}"
         stopping = time.monotonic()
         engine.run("stop", container)
         stop_took = time.monotonic() - stopping

@@ -194,6 +194,20 @@ DETECTED: dict[str, dict[str, Any]] = {
         "port": 3000,
         "dev_test_prod": True,
         "project_name": "101-todo-app",
+        "native_modules": False,
+    },
+    # The same app on npm with sqlite3, whose addon compiles when no prebuilt binary downloads;
+    # package.json approves its install script (npm 12 skips unapproved ones).
+    "node-sqlite": {
+        "language": "node",
+        "package_manager": "npm",
+        "language_version": "24",
+        "serving": "node",
+        "entrypoint": "src/index.js",
+        "port": 3000,
+        "dev_test_prod": True,
+        "native_modules": True,
+        "project_name": "todo-list",
     },
     "go-cmd": {
         "language": "go",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold.detect._common import Detection, json_object, kebab, text_of, version_in
+from scaffold.detect.node_native import native_packages
 from scaffold.errors import ScaffoldError
 
 _NODE_LOCKS = {
@@ -42,6 +43,7 @@ def read(root: Path, found: Detection) -> None:
     deps = {**package.get("devDependencies", {}), **package.get("dependencies", {})}
     scripts = package.get("scripts", {}) if isinstance(package.get("scripts"), dict) else {}
     _node_package_manager(root, package, found)
+    _native_modules(root, package, found)
     for name in (".nvmrc", ".node-version"):
         version = version_in(text_of(root / name), 1)
         found.found("language_version", version, name)
@@ -99,6 +101,39 @@ def _node_package_manager(root: Path, package: Mapping[str, Any], found: Detecti
         _yarn_release(root, package, found)
     if found.answers.get("package_manager") == "pnpm":
         _pnpm_release(root, package, found)
+
+
+_LOCKFILE_OF = {manager: lock for lock, manager in _NODE_LOCKS.items() if manager != "bun"}
+
+
+def _native_modules(root: Path, package: Mapping[str, Any], found: Detection) -> None:
+    """native_modules: whether a locked dependency compiles a native addon when it installs."""
+    manager = found.answers.get("package_manager", "npm")
+    lock = _LOCKFILE_OF[manager]
+    if not (root / lock).is_file():
+        return  # the answer stays its default: nothing to read it from
+    names = native_packages(root, manager)
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    found.found(
+        "native_modules",
+        bool(names),
+        f"{lock}: {shown} {'builds' if len(names) == 1 else 'build'} a native addon"
+        if names
+        else f"{lock}: no native addon",
+    )
+    approved = package.get("allowScripts")
+    approved = approved if isinstance(approved, dict) else {}
+    allowed = {
+        key.rsplit("@", 1)[0] if "@" in key[1:] else key for key, ok in approved.items() if ok
+    }
+    blocked = [name for name in names if name not in allowed]
+    if manager == "npm" and blocked:
+        found.warnings.append(
+            f"{', '.join(blocked)} build{'s' if len(blocked) == 1 else ''} a native addon in an "
+            "install script, which npm 12 and later skip unless package.json's allowScripts "
+            f"approves it: run `npm install-scripts approve {' '.join(blocked)}` and commit "
+            "package.json"
+        )
 
 
 # The newest pnpm release line that reads each older pnpm-lock.yaml dialect (lockfileVersion's
