@@ -2,8 +2,9 @@
 
 A `linux/amd64,linux/arm64` build in CI runs every stage of the other platform under QEMU unless
 the stage says `--platform=$BUILDPLATFORM`; a compiler there is 5-20x slower (the .NET SDK is not
-supported under QEMU at all). Languages whose build output does not depend on the platform (.NET's
-framework-dependent IL, a Java jar) or that cross-compile (Go without cgo) build on the build platform.
+supported under QEMU at all). Languages whose build output does not depend on the platform
+(.NET's framework-dependent IL, a Java jar) or that cross-compile (Go without cgo) build on the
+build platform.
 """
 
 from __future__ import annotations
