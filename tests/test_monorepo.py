@@ -197,19 +197,31 @@ def test_a_uv_workspace_member_builds_from_the_workspace_root_with_its_lockfile(
     assert "docker build --target test --file Dockerfile .." in result.stdout
 
 
-def test_a_member_two_folders_down_builds_from_two_folders_up(tmp_path: Path, home: Path) -> None:
-    root = tmp_path / "platform"
-    member = root / "packages" / "api"
+def _member_of(root: Path, folder: str, workspace: str, lock: str | None, name: str) -> Path:
+    """A uv workspace at ROOT (its pyproject.toml's WORKSPACE table, uv.lock LOCK when given) with
+    a FastAPI member NAME in FOLDER; the member's folder."""
+    member = root / folder
     member.mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        '[project]\nname = "platform"\nversion = "0"\n\n'
-        '[tool.uv.workspace]\nmembers = ["packages/*"]\n'
-    )
-    (root / "uv.lock").write_text('version = 1\nrequires-python = ">=3.12"\n')
+    (root / "pyproject.toml").write_text(workspace)
+    if lock is not None:
+        (root / "uv.lock").write_text(lock)
     (member / "pyproject.toml").write_text(
-        '[project]\nname = "Orders.API"\nversion = "0"\ndependencies = ["fastapi", "uvicorn"]\n'
+        f'[project]\nname = "{name}"\nversion = "0"\ndependencies = ["fastapi", "uvicorn"]\n'
     )
     (member / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    return member
+
+
+def test_a_member_two_folders_down_builds_from_two_folders_up(tmp_path: Path, home: Path) -> None:
+    root = tmp_path / "platform"
+    member = _member_of(
+        root,
+        "packages/api",
+        '[project]\nname = "platform"\nversion = "0"\n\n'
+        '[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+        'version = 1\nrequires-python = ">=3.12"\n',
+        "Orders.API",
+    )
     result = run_scaffold("init", member, "--defaults", home=home)
     assert result.returncode == 0, result.stderr
     assert "no uv.lock" not in result.stdout
@@ -221,17 +233,13 @@ def test_a_member_two_folders_down_builds_from_two_folders_up(tmp_path: Path, ho
 
 
 def test_a_folder_the_workspace_excludes_is_not_a_member(tmp_path: Path, home: Path) -> None:
-    root = tmp_path / "platform"
-    member = root / "packages" / "legacy"
-    member.mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        '[tool.uv.workspace]\nmembers = ["packages/*"]\nexclude = ["packages/legacy"]\n'
+    member = _member_of(
+        tmp_path / "platform",
+        "packages/legacy",
+        '[tool.uv.workspace]\nmembers = ["packages/*"]\nexclude = ["packages/legacy"]\n',
+        "version = 1\n",
+        "legacy",
     )
-    (root / "uv.lock").write_text("version = 1\n")
-    (member / "pyproject.toml").write_text(
-        '[project]\nname = "legacy"\nversion = "0"\ndependencies = ["fastapi", "uvicorn"]\n'
-    )
-    (member / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
     result = run_scaffold("init", member, "--defaults", "--dry-run", home=home)
     assert result.returncode == 0, result.stderr
     assert "no uv.lock: " in result.stdout
@@ -239,14 +247,9 @@ def test_a_folder_the_workspace_excludes_is_not_a_member(tmp_path: Path, home: P
 
 
 def test_a_workspace_without_a_lockfile_is_told_to_lock_it(tmp_path: Path, home: Path) -> None:
-    root = tmp_path / "platform"
-    member = root / "api"
-    member.mkdir(parents=True)
-    (root / "pyproject.toml").write_text('[tool.uv.workspace]\nmembers = ["api"]\n')
-    (member / "pyproject.toml").write_text(
-        '[project]\nname = "api"\nversion = "0"\ndependencies = ["fastapi", "uvicorn"]\n'
+    member = _member_of(
+        tmp_path / "platform", "api", '[tool.uv.workspace]\nmembers = ["api"]\n', None, "api"
     )
-    (member / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
     result = run_scaffold("init", member, "--defaults", "--dry-run", home=home)
     assert result.returncode == 0, result.stderr
     assert "a member of the uv workspace at .., which has no uv.lock: run `uv lock` there" in (
