@@ -58,7 +58,11 @@ EXAMPLES: dict[str, tuple[str, list[str]]] = {
             "process.exit(require('fs').existsSync('/bin/sh') ? 1 : 0)",
         ],
     ),
+    "distroless-java": ("gcr.io/distroless/java25-debian13:nonroot", ["-version"]),
+    "dhi-temurin": ("dhi.io/eclipse-temurin:25-debian13", ["java", "-version"]),
 }
+# distroless Java's entrypoint is `java -jar`, which needs a jar: the example runs java itself.
+ENTRYPOINTS = {"distroless-java": "/usr/bin/java"}
 
 
 def test_every_recipe_has_an_example_and_a_pattern() -> None:
@@ -80,7 +84,8 @@ def test_stand_in_builds_and_its_runtime_answers(
     image, command = EXAMPLES[recipe]
     kit.provide(image)
     if command:
-        result = engine.run("run", "--rm", image, *command)
+        entrypoint = [f"--entrypoint={ENTRYPOINTS[recipe]}"] if recipe in ENTRYPOINTS else []
+        result = engine.run("run", "--rm", *entrypoint, image, *command)
         say(f"test kit: {image} ({recipe}): {(result.stdout + result.stderr).strip()[:60]}")
         return
     container = engine.run("create", image, "/nonexistent").stdout.strip()
