@@ -80,14 +80,20 @@ def _free_text() -> list[str]:
     return [q.name for q in questionnaire() if not q.choices and q.type in {"str", "int"}]
 
 
+# Free-text answers asked only once another free-text answer has a value: that answer and value.
+PREREQUISITES = {"workspace_package": ("workspace_member", "backend")}
+
+
 @functools.cache
 def _context(name: str) -> dict[str, Any]:
     """The choice answers of the first enumerated answer set in which question NAME is asked
     (every other free-text answer takes its default, which may follow from NAME)."""
     chosen = {q.name for q in questionnaire() if q.choices or q.type == "bool"}
+    asked, value = PREREQUISITES.get(name, (name, None))
     for answers in [*combinations(), *combinations(include_app=False), *pipelines()]:
-        if name in answers:
-            return {k: v for k, v in answers.items() if k in chosen}
+        if asked in answers:
+            context = {k: v for k, v in answers.items() if k in chosen}
+            return context if value is None else {**context, asked: value}
     raise AssertionError(f"no combination asks {name}")
 
 
@@ -118,11 +124,17 @@ def _keys(data: Any, answer: str | None, prefix: str = "") -> list[str]:
     return []
 
 
+# Answers whose default repeats project_name without naming anything after themselves: the
+# compose keys named after the project are not theirs.
+NAMES_NOTHING = {"workspace_package"}
+
+
 @functools.cache
 def _default_shape(name: str) -> dict[str, Any]:
     answers = resolve(questionnaire(), _context(name), folder_name="svc", ask=None)
+    named = None if name in NAMES_NOTHING else str(answers[name])
     with tempfile.TemporaryDirectory() as scratch:
-        return _shape(render(answers, Path(scratch, "svc")), str(answers[name]))
+        return _shape(render(answers, Path(scratch, "svc")), named)
 
 
 def _near(name: str) -> st.SearchStrategy[str]:
@@ -138,17 +150,20 @@ def _near(name: str) -> st.SearchStrategy[str]:
 
 
 # Answers that add structure by design: each folder in writable_paths gets its `mkdir` argument,
-# volume and .dockerignore line, a service_dir other than `.` gets the workflow's path filters.
+# volume and .dockerignore line, a service_dir other than `.` gets the workflow's path filters, a
+# workspace_member builds from the workspace root with the member's manifest mounted.
 # How many items there are may change the structure; what they say may not: the files must have
 # the structure plain items of the same number give (compose's volumes are named after them).
 def _plain(name: str, value: str) -> str:
     if name == "service_dir":
         return value if value == "." else "folder"
+    if name == "workspace_member":
+        return value and "member"
     items = dict.fromkeys(item.strip("/") for item in value.split())
     return " ".join(f"p{number}" for number in range(len(items)))
 
 
-STRUCTURAL = {"writable_paths": _plain, "service_dir": _plain}
+STRUCTURAL = {"writable_paths": _plain, "service_dir": _plain, "workspace_member": _plain}
 
 
 def _volumes_unnamed(shape: dict[str, Any]) -> dict[str, Any]:
