@@ -354,6 +354,7 @@ def test_init_offers_detected_answers_and_asks_before_each_overwrite(home: Path)
     detected(child, "Port the service listens on inside the container", "8081")
     detected(child, "Server script to run with node", "server.js")
     detected(child, "Run the project's build script", "no")
+    detected(child, "Do dependencies compile native addons", "no")  # read from the lockfile
     answer(child, "HTTP path the container health check requests", "/health" + ENTER)
     for prompt in [
         "Add dev and test",
