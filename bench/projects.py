@@ -37,7 +37,13 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tests"))
 
 from cli import write_section  # noqa: E402
-from test_engine import PLANTED, _get, _image_files, _run_hardened  # noqa: E402
+from test_engine import (  # noqa: E402
+    PLANTED,
+    _get,
+    _image_files,
+    _run_hardened,
+    writable_folders,
+)
 
 from engine import Engine, connect  # noqa: E402
 from generated import SECRET  # noqa: E402
@@ -208,6 +214,8 @@ def attempt(name: str, project: dict[str, Any], bench: Bench, work: Path) -> str
         raise Failed(f"build: {last_error(result.stderr)}{stand_in_differs(engine, images)}")
     container = f"scaffold-bench-project-{name}"
     env = [arg for pair in project.get("env", []) for arg in ("--env", pair)]
+    # A volume for each folder the service writes, as the generated README says to.
+    env += [arg for path in writable_folders(answers) for arg in ("--volume", path)]
     try:
         host_port = _run_hardened(engine, tag, container, answers["port"], *env)
         try:
@@ -235,7 +243,7 @@ def attempt(name: str, project: dict[str, Any], bench: Bench, work: Path) -> str
             raise Failed(f"docker stop took {took:.1f} s")
         return f"serves, stops in {took:.1f} s{note}"
     finally:
-        engine.run("rm", "--force", container, check=False)
+        engine.run("rm", "--force", "--volumes", container, check=False)
         engine.run("rmi", "--force", tag, check=False)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.detect import detect
+from scaffold.errors import ScaffoldError
 
 PACKAGE = {"name": "todo", "scripts": {"start": "node index.js"}, "dependencies": {"express": "4"}}
 
@@ -214,3 +215,35 @@ def test_without_a_lockfile_the_answer_keeps_its_default(tmp_path: Path) -> None
     (tmp_path / "package.json").write_text(json.dumps(PACKAGE))
     (tmp_path / "index.js").write_text("require('express')().listen(3000)\n")
     assert "native_modules" not in detect(tmp_path, {}).answers
+
+
+def test_pnpm_10_warns_when_only_built_dependencies_would_skip_the_addons_build(
+    tmp_path: Path,
+) -> None:
+    """pnpm 10 runs no dependency's install script it has not been told to; older ones run all."""
+    _project(tmp_path, "pnpm-lock.yaml", PNPM_V9)
+    found = detect(tmp_path, {})
+    assert any("run `pnpm approve-builds`" in w and "bcrypt" in w for w in found.warnings)
+    # A single package keeps pnpm 10's settings in pnpm-workspace.yaml: not a workspace.
+    (tmp_path / "pnpm-workspace.yaml").write_text("onlyBuiltDependencies:\n  - bcrypt\n")
+    found = detect(tmp_path, {})
+    assert found.answers["native_modules"] is True
+    assert not any("approve-builds" in warning for warning in found.warnings)
+    (tmp_path / "pnpm-workspace.yaml").unlink()
+    for package in (
+        {**PACKAGE, "pnpm": {"onlyBuiltDependencies": ["bcrypt"]}},
+        {**PACKAGE, "packageManager": "pnpm@9.15.9"},
+    ):
+        (tmp_path / "package.json").write_text(json.dumps(package))
+        assert not any("approve-builds" in w for w in detect(tmp_path, {}).warnings), package
+    # The pnpm that reads an older lockfile (pnpm 8 for 6.0) runs install scripts.
+    (tmp_path / "package.json").write_text(json.dumps(PACKAGE))
+    (tmp_path / "pnpm-lock.yaml").write_text(PNPM_V6)
+    assert not any("approve-builds" in w for w in detect(tmp_path, {}).warnings)
+
+
+def test_a_pnpm_workspace_with_packages_is_still_refused(tmp_path: Path) -> None:
+    _project(tmp_path, "pnpm-lock.yaml", PNPM_V9)
+    (tmp_path / "pnpm-workspace.yaml").write_text("packages:\n  - apps/*\n")
+    with pytest.raises(ScaffoldError, match="is a workspace of several packages"):
+        detect(tmp_path, {})

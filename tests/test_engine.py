@@ -155,6 +155,13 @@ def _run_hardened(engine: Engine, image: str, container: str, port: int | None, 
     return host_port
 
 
+def writable_folders(answers: dict[str, Any]) -> list[str]:
+    """Where the folders of the writable_paths answer are in the image: relative ones under /app.
+    The generated README says to give each a volume wherever the image runs read-only."""
+    paths = str(answers.get("writable_paths") or "").split()
+    return [path if path.startswith("/") else f"/app/{path}" for path in paths]
+
+
 def _free_port() -> int:
     import socket
 
@@ -682,8 +689,8 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
         if path != "/tmp"
         for arg in ("--tmpfs", path)
     ]
-    writable = str(answers.get("writable_paths", "")).split()
-    volumes = [arg for path in writable for arg in ("--volume", f"/app/{path}")]
+    writable = writable_folders(answers)
+    volumes = [arg for path in writable for arg in ("--volume", path)]
     extra = [*tmpfs, *volumes, *INIT_ENV.get(name, [])]
     host_port = _run_hardened(engine, prod, container, answers["port"], *extra)
     try:
@@ -696,7 +703,7 @@ def test_init_on_an_existing_project_builds_tests_and_serves(
         for other in INIT_ROUTES.get(name, []):
             assert _get(f"http://127.0.0.1:{host_port}{other}", started + 20)
         for path in writable:  # the uid may write there, in a read-only container
-            engine.run("exec", container, "touch", f"/app/{path}/written-at-run-time")
+            engine.run("exec", container, "touch", f"{path}/written-at-run-time")
         top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
         assert top and all(line.split()[0] == str(answers["uid"]) for line in top), top
         if answers["serving"] == "next":  # a page, and an optimised image in .next/cache

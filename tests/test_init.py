@@ -207,6 +207,7 @@ DETECTED: dict[str, dict[str, Any]] = {
         "port": 3000,
         "dev_test_prod": True,
         "native_modules": True,
+        "writable_paths": "/var/lib/todo-list",
         "project_name": "todo-list",
     },
     "go-cmd": {

@@ -125,3 +125,50 @@ def version_in(text: str, parts: int = 2) -> str | None:
     if not match:
         return None
     return ".".join(match.group(1).split(".")[:parts])
+
+
+#: A database file named in the code: '/var/lib/todos/todo.db', "./data/app.sqlite3", or an
+#: SQLAlchemy-style URL's path (sqlite:///data/app.db is relative, sqlite:////srv/app.db absolute).
+_DATABASE_FILE = re.compile(
+    r"""["'`](?:sqlite:///)?((?:/|\./)?[\w.-]+(?:/[\w.-]+)*)/[\w.-]+\.(?:db|db3|sqlite|sqlite3)["'`]"""
+)
+#: writable_paths' grammar (the question's validator): a folder in the project, or an absolute one.
+_FOLDER = re.compile(r"/?[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\Z")
+#: Folders of the image's own system that writable_paths may not hand to the service's uid.
+_ROOTS = "app bin boot dev etc home lib lib64 opt proc root run sbin srv sys tmp usr var"
+SYSTEM_FOLDERS = {
+    *(f"/{name}" for name in _ROOTS.split()),
+    *(f"/usr/{name}" for name in ("bin", "lib", "local", "sbin", "share")),
+    *(f"/var/{name}" for name in ("cache", "lib", "log", "run", "spool")),
+}
+#: Test code writes its databases wherever the tests say; the service never does.
+_TEST_PARTS = {"test", "tests", "spec", "specs", "__tests__", "e2e"}
+
+
+def database_folders(root: Path, suffixes: tuple[str, ...]) -> list[str]:
+    """Folders that the service's own code (files ending in SUFFIXES) names a database file in.
+
+    Relative folders are the project's (the service starts in it); absolute ones are kept as
+    written. Folders that are writable anyway (/tmp) and test code are left out.
+    """
+    folders: list[str] = []
+    for path in walk(root, 4):
+        relative = path.relative_to(root)
+        if not path.name.endswith(suffixes) or _TEST_PARTS & set(relative.parts[:-1]):
+            continue
+        if re.search(r"[.-](test|spec)\.\w+$", path.name):
+            continue
+        for match in _DATABASE_FILE.finditer(text_of(path)):
+            folder = match.group(1).removeprefix("./")
+            if (
+                folder == "/tmp"
+                or folder.startswith("/tmp/")
+                or not _FOLDER.match(folder)
+                or ".." in folder
+            ):
+                continue
+            if folder in SYSTEM_FOLDERS:  # not the service's to own
+                continue
+            if folder not in folders:
+                folders.append(folder)
+    return folders

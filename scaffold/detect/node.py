@@ -7,7 +7,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scaffold.detect._common import Detection, json_object, kebab, text_of, version_in
+import yaml
+
+from scaffold.detect._common import (
+    Detection,
+    database_folders,
+    json_object,
+    kebab,
+    text_of,
+    version_in,
+)
 from scaffold.detect.node_native import native_packages
 from scaffold.errors import ScaffoldError
 
@@ -18,6 +27,8 @@ _NODE_LOCKS = {
     "bun.lockb": "bun",
     "bun.lock": "bun",
 }
+#: The service's own source files, where a database file's path is named.
+_SOURCE_SUFFIXES = (".js", ".cjs", ".mjs", ".ts", ".cts", ".mts")
 _SERVERS = {"express", "fastify", "koa", "@hapi/hapi", "hapi", "@nestjs/core", "restify"}
 _SITE_BUILDERS = {  # build tool -> the folder it writes the site to
     "vite": "dist",
@@ -34,7 +45,7 @@ _SITE_BUILDERS = {  # build tool -> the folder it writes the site to
 def read(root: Path, found: Detection) -> None:
     """Record a Node.js project's answers: package manager, version, serving, entry point."""
     package = json_object(root, "package.json")
-    if package.get("workspaces") or (root / "pnpm-workspace.yaml").is_file():
+    if package.get("workspaces") or _pnpm_workspace(root).get("packages"):
         raise ScaffoldError(
             f"{root} is a workspace of several packages: run scaffold init in the folder of the "
             "package that is the service"
@@ -60,6 +71,8 @@ def read(root: Path, found: Detection) -> None:
         found.found("language", "node", "package.json")
         found.found("serving", "node", "a server in package.json")
         _node_entrypoint(root, package, scripts, found)
+        folders = database_folders(root, _SOURCE_SUFFIXES)
+        found.found("writable_paths", " ".join(folders), "a database file the code names")
     elif builder is not None and "build" in scripts:
         found.found("language", "static", f"{builder} and a build script")
         found.found("serving", "nginx", f"{builder} and a build script")
@@ -127,12 +140,57 @@ def _native_modules(root: Path, package: Mapping[str, Any], found: Detection) ->
         key.rsplit("@", 1)[0] if "@" in key[1:] else key for key, ok in approved.items() if ok
     }
     blocked = [name for name in names if name not in allowed]
-    if manager == "npm" and blocked:
+    if manager == "pnpm":
+        _pnpm_builds(root, package, names, found)
+    elif manager == "npm" and blocked:
         found.warnings.append(
             f"{', '.join(blocked)} build{'s' if len(blocked) == 1 else ''} a native addon in an "
             "install script, which npm 12 and later skip unless package.json's allowScripts "
             f"approves it: run `npm install-scripts approve {' '.join(blocked)}` and commit "
             "package.json"
+        )
+
+
+def _pnpm_workspace(root: Path) -> dict[str, Any]:
+    """pnpm-workspace.yaml's settings; since pnpm 10 a single package keeps settings there too."""
+    try:
+        settings = yaml.safe_load(text_of(root / "pnpm-workspace.yaml"))
+    except yaml.YAMLError:
+        return {}
+    return settings if isinstance(settings, dict) else {}
+
+
+def _pnpm_builds(
+    root: Path, package: Mapping[str, Any], names: list[str], found: Detection
+) -> None:
+    """Warn when pnpm 10 or later would skip a native addon's build script.
+
+    pnpm 10 runs a dependency's install scripts only when onlyBuiltDependencies (package.json's
+    pnpm field or pnpm-workspace.yaml) or allowBuilds lists it; older releases run them all.
+    """
+    pinned = re.match(r"pnpm@(\d+)", str(package.get("packageManager", "")))
+    lock = _LOCKFILE_VERSION.search(text_of(root / "pnpm-lock.yaml")[:500])
+    if (pinned and int(pinned.group(1)) < 10) or (
+        not pinned and lock and lock.group(1) in _PNPM_FOR_LOCKFILE
+    ):
+        return  # a pnpm older than 10 runs (the pin, or the one that reads this lockfile)
+    workspace = _pnpm_workspace(root)
+    if workspace.get("dangerouslyAllowAllBuilds") is True:
+        return
+    listed: set[str] = set()
+    field = package.get("pnpm")
+    pnpm: Mapping[str, Any] = field if isinstance(field, dict) else {}
+    for source in (pnpm.get("onlyBuiltDependencies"), workspace.get("onlyBuiltDependencies")):
+        listed.update(str(name) for name in source or [] if isinstance(source, list))
+    allow = workspace.get("allowBuilds")
+    if isinstance(allow, dict):
+        listed.update(str(name) for name, ok in allow.items() if ok is True)
+    blocked = [name for name in names if name not in listed]
+    if blocked:
+        found.warnings.append(
+            f"{', '.join(blocked)} build{'s' if len(blocked) == 1 else ''} a native addon in an "
+            "install script, which pnpm 10 and later skip unless onlyBuiltDependencies lists it: "
+            "run `pnpm approve-builds` and commit pnpm-workspace.yaml"
         )
 
 

@@ -2,8 +2,8 @@ const fs = require("fs");
 const path = require("path");
 const sqlite3 = require("sqlite3");
 
-// A file in a folder the service may write (the container's /tmp by default).
-const location = process.env.SQLITE_DB_LOCATION || "/tmp/todos/todo.db";
+// The database lives outside the code, in a folder of its own (a volume wherever it is deployed).
+const location = process.env.SQLITE_DB_LOCATION || "/var/lib/todo-list/todo.db";
 let db;
 
 function run(sql, params = []) {
