@@ -54,8 +54,13 @@ def resolve(
     check: Check | None = None,
     keep: Mapping[str, Any] | None = None,
     change: str | None = None,
+    new_service: bool = False,
 ) -> dict[str, Any]:
     """Complete the answers in copier.yml's order: given, only choice, ASK, else the default.
+
+    NEW_SERVICE (`scaffold new`) sets `_scaffold_new` for the defaults: what only scaffold's
+    own steps make possible (pip_hashes: its lock step compiles requirements.txt) defaults to yes
+    there and to no with plain Copier and on updates.
 
     A choice question with a single valid choice for these answers is not asked. DETECTED
     answers (read from an existing project) replace the defaults where they are valid for the
@@ -74,7 +79,8 @@ def resolve(
     """
     rounds = _Rounds(questionnaire, ask, detected or {}, check, dict(keep or {}))
     questions = list(questionnaire)
-    context: dict[str, Any] = {"_folder_name": folder_name}
+    private = {"_folder_name": folder_name, **({"_scaffold_new": True} if new_service else {})}
+    context: dict[str, Any] = dict(private)
     answers: dict[str, Any] = {}
     index = 0
     while index < len(questions):
@@ -93,7 +99,7 @@ def resolve(
             value = only[0].value  # one possible answer (Go's package manager): nothing to ask
         elif kept is not None and question.name != change:
             value = kept
-            before = {"_folder_name": folder_name, **(keep or {})}
+            before = {**private, **(keep or {})}
             if kept == _default_in(questionnaire, question, before):
                 value = questionnaire.default(question, context)  # a default follows the change
         elif ask is not None:

@@ -12,23 +12,53 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scaffold.errors import ScaffoldError
+
+#: The lock step of pip services that lock with hashes: LOCKERS' key for them (see lock_key).
+PIP_HASHES = "pip-hashes"
 
 
 @dataclass(frozen=True)
 class Locker:
-    """How one package manager writes its lockfile."""
+    """How one package manager writes its lockfile.
+
+    `{python}` in a command is the image's Python version; THEN are more commands, each run
+    when the input file it names last exists, writing the file its --output-file names.
+    """
 
     lockfile: str
     command: tuple[str, ...]
     needs: str
     hint: str
+    then: tuple[tuple[str, ...], ...] = ()
+
+
+def _compile(source: str, output: str) -> tuple[str, ...]:
+    """The command that compiles SOURCE into OUTPUT with uv's pip-compatible resolver.
+
+    Every dependency is pinned with its hashes, resolved for every platform and for the image's
+    Python (not the Python that runs scaffold).
+    """
+    return (
+        "uv", "pip", "compile", "--quiet", "--universal", "--generate-hashes",
+        "--python-version", "{python}", "--output-file", output, source,
+    )  # fmt: skip
 
 
 LOCKERS = {
+    # pip services whose requirements.txt is compiled from requirements.in (the pip_hashes answer).
+    PIP_HASHES: Locker(
+        "requirements.txt",
+        _compile("requirements.in", "requirements.txt"),
+        "uv",
+        "pip install uv",
+        then=(_compile("requirements-dev.in", "requirements-dev.txt"),),
+    ),
     "uv": Locker("uv.lock", ("uv", "lock", "--quiet"), "uv", "pip install uv"),
     "poetry": Locker(
         "poetry.lock", ("poetry", "lock", "--no-interaction"), "poetry", "pipx install poetry"
@@ -55,8 +85,14 @@ LOCKERS = {
 
 
 def locker_for(package_manager: str) -> Locker | None:
-    """The lockfile step for PACKAGE_MANAGER, or None when it needs none (pip)."""
+    """The lockfile step for PACKAGE_MANAGER (or PIP_HASHES), or None when it needs none (pip)."""
     return LOCKERS.get(package_manager)
+
+
+def lock_key(answers: Mapping[str, Any]) -> str:
+    """Which lock step a service's ANSWERS need: their package manager, or PIP_HASHES."""
+    manager = str(answers.get("package_manager", ""))
+    return PIP_HASHES if manager == "pip" and answers.get("pip_hashes") else manager
 
 
 def _which(program: str) -> str | None:
@@ -68,9 +104,14 @@ def missing(package_manager: str) -> str:
     """What is missing to lock PACKAGE_MANAGER's dependencies, with the fix; "" when nothing."""
     locker = locker_for(package_manager)
     if locker and _which(locker.needs) is None:
+        instead = (
+            "answer no to pip_hashes (--data pip_hashes=false) for a requirements.txt you pin"
+            if package_manager == PIP_HASHES
+            else "choose another package_manager"
+        )
         return (
             f"{locker.needs} is needed to create {locker.lockfile} and is not installed: "
-            f"{locker.hint}, or choose another package_manager"
+            f"{locker.hint}, or {instead}"
         )
     return ""
 
@@ -101,40 +142,51 @@ _ERROR = re.compile("(?i)(^|\\s)(error|fatal|failed)\\b|\\bERR!|^\\s*\u00d7")
 
 
 def create(
-    package_manager: str, service: Path, more_env: dict[str, str] | None = None
-) -> str | None:
-    """Write the lockfile in SERVICE; remove anything else the tool left. Returns its name.
+    package_manager: str,
+    service: Path,
+    more_env: dict[str, str] | None = None,
+    python: str = "",
+) -> list[str]:
+    """Write the lockfiles in SERVICE; remove anything else the tool left. Returns their names.
 
-    MORE_ENV is added to the tool's environment.
+    MORE_ENV is added to the tool's environment; PYTHON is the image's Python version.
     """
     locker = locker_for(package_manager)
     if locker is None:
-        return None
+        return []
     before = {p for p in service.rglob("*")}
     env = {**os.environ, "COREPACK_ENABLE_DOWNLOAD_PROMPT": "0", "CI": "1", **(more_env or {})}
-    program = _which(locker.command[0]) or locker.command[0]
+    # The Python running scaffold, last on PATH: `uv pip compile` needs an interpreter of any
+    # version to resolve for the image's (--python-version), and `uv pip` never downloads one.
+    env["PATH"] = os.pathsep.join(filter(None, [env.get("PATH"), str(Path(sys.executable).parent)]))
     from scaffold import console
 
-    console.status("lock", f"{locker.lockfile}: running {' '.join(locker.command)} ...")
-    result = subprocess.run(
-        [program, *locker.command[1:]],
-        cwd=service,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0 or not (service / locker.lockfile).is_file():
-        detail = first_error(f"{result.stderr}\n{result.stdout}")
-        raise ScaffoldError(
-            f"`{' '.join(locker.command)}` failed: {detail or f'exit code {result.returncode}'}; "
-            f"nothing was written: fix that and rerun, or choose another package_manager"
+    written = []
+    steps = [(locker.lockfile, locker.command)]
+    steps += [(then[-2], then) for then in locker.then if (service / then[-1]).is_file()]
+    for lockfile, template in steps:
+        command = [part.replace("{python}", python) for part in template]
+        console.status("lock", f"{lockfile}: running {' '.join(command)} ...")
+        result = subprocess.run(
+            [_which(command[0]) or command[0], *command[1:]],
+            cwd=service,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
+        if result.returncode != 0 or not (service / lockfile).is_file():
+            detail = first_error(f"{result.stderr}\n{result.stdout}")
+            raise ScaffoldError(
+                f"`{' '.join(command)}` failed: {detail or f'exit code {result.returncode}'}; "
+                f"nothing was written: fix that and rerun, or choose another package_manager"
+            )
+        written.append(lockfile)
     for path in sorted({p for p in service.rglob("*")} - before, reverse=True):
-        if path.name == locker.lockfile and path.parent == service:
+        if path.name in written and path.parent == service:
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         else:
             path.unlink()
-    return locker.lockfile
+    return written

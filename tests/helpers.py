@@ -133,12 +133,15 @@ def questionnaire() -> questions.Questionnaire:
 # vary every other choice with these at their defaults; pipeline combinations vary these (and
 # dev_test_prod, which adds the test step) for the default service.
 PIPELINE = ("ci", "registry", "platforms", "attest", "scan", "sign")
+# Answers the combinations keep at `scaffold new`'s default: pip_hashes changes two files and two
+# pip flags (tests/test_pip_hashes.py renders both, builds the default), not the image's shape.
+AT_DEFAULT = ("pip_hashes",)
 
 
 def combinations(*, include_app: bool = True) -> Iterator[dict[str, Any]]:
     """Every valid service combination of the choice and bool questions, from copier.yml: new
     services with their skeleton, or (INCLUDE_APP false) the Docker setup of existing projects."""
-    for answers in _walk(frozenset(q.name for q in questionnaire()) - set(PIPELINE)):
+    for answers in _walk(frozenset(q.name for q in questionnaire()) - {*PIPELINE, *AT_DEFAULT}):
         if answers["include_app"] == include_app:
             yield dict(answers)
 
@@ -178,7 +181,7 @@ def _walk(vary: frozenset[str]) -> tuple[dict[str, Any], ...]:
                     index + 1, {**context, question.name: value}, {**answers, question.name: value}
                 )
 
-    walk(0, {"_folder_name": "svc"}, {})
+    walk(0, {"_folder_name": "svc", "_scaffold_new": True}, {})  # as `scaffold new` answers
     return tuple(found)
 
 

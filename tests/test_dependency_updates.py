@@ -23,7 +23,9 @@ DEPENDABOT = ".github/dependabot.yml"
 RENOVATE = "renovate.json"
 # package manager -> (Dependabot ecosystem, Renovate managers, a manifest each of them reads)
 ECOSYSTEMS = {
-    "pip": ("pip", {"pip_requirements"}, "requirements.txt"),
+    # New pip services compile requirements.txt from requirements.in (pip_hashes): Dependabot's pip
+    # ecosystem and Renovate's pip-compile manager rerun the compile from the .in files.
+    "pip": ("pip", {"pip-compile"}, "requirements.in"),
     "uv": ("uv", {"pep621"}, "pyproject.toml"),
     "poetry": ("pip", {"pep621", "poetry"}, "pyproject.toml"),
     "npm": ("npm", {"npm"}, "package.json"),

@@ -38,7 +38,7 @@ def _normalise(files: dict[str, bytes]) -> dict[str, bytes]:
 def render_scenario(folder: Path, out: Path) -> dict[str, bytes]:
     given = yaml.safe_load((folder / "answers.yml").read_text()) or {}
     q = questions.load(template.templates_dir())
-    answers = resolve(q, given, folder_name=folder.name, ask=None)
+    answers = resolve(q, given, folder_name=folder.name, ask=None, new_service=True)  # as `new`
     service = out / folder.name
     render(service, answers, template.Source.open(None, version()))
     files = _normalise(tree(service))

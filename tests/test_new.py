@@ -16,12 +16,15 @@ CASES = {
     "node-pnpm-nginx": ["language=node", "package_manager=pnpm", "serving=nginx"],
     "node-yarn": ["language=node", "package_manager=yarn"],
 }
-EXPECTED_LOCKFILE = {
-    "python-pip": None,
-    "python-uv": "uv.lock",
-    "node-npm": "package-lock.json",
-    "node-pnpm-nginx": "pnpm-lock.yaml",
-    "node-yarn": "yarn.lock",
+# Answers whose default differs: scaffold new locks pip services with hashes (its lock step
+# compiles requirements.txt), plain copier cannot compile and defaults to no.
+SAME_ANSWERS = {"python-pip": ["pip_hashes=true"]}
+EXPECTED_LOCKFILES = {
+    "python-pip": ["requirements-dev.txt", "requirements.txt"],
+    "python-uv": ["uv.lock"],
+    "node-npm": ["package-lock.json"],
+    "node-pnpm-nginx": ["pnpm-lock.yaml"],
+    "node-yarn": ["yarn.lock"],
 }
 
 
@@ -41,6 +44,7 @@ def test_scaffold_new_equals_plain_copier_copy_apart_from_the_lockfile(
         "copy",
         "--defaults",
         *args,
+        *_data_args(SAME_ANSWERS.get(case, [])),
         "--data",
         "project_name=svc",
         "~/.local/share/scaffold/templates.bundle",
@@ -51,13 +55,13 @@ def test_scaffold_new_equals_plain_copier_copy_apart_from_the_lockfile(
     assert copied.returncode == 0, copied.stderr
 
     ours, theirs = tree(home / "svc"), tree(home / "plain/svc")
-    lockfile = EXPECTED_LOCKFILE[case]
+    lockfiles = EXPECTED_LOCKFILES[case]
     extra = sorted(set(ours) - set(theirs))
-    assert extra == ([lockfile] if lockfile else []), "scaffold adds only the lockfile"
-    assert sorted(theirs) == sorted(set(ours) - {lockfile}), "same file list otherwise"
+    assert extra == lockfiles, "scaffold adds only the lockfiles"
+    assert sorted(theirs) == sorted(set(ours) - set(lockfiles)), "same file list otherwise"
     for name, content in theirs.items():
         assert ours[name] == content, f"{name} differs between scaffold new and copier copy"
-    if lockfile:
+    for lockfile in lockfiles:
         assert ours[lockfile].strip(), f"{lockfile} is empty"
 
 

@@ -96,6 +96,7 @@ def flow(version: str) -> list[str]:
         "How the service runs",
         version,
         "Package manager",
+        *(["Lock every dependency with hashes"] if version == "Python version" else []),
         "Port the service",
         "Add dev and test",
         "Base image family",
@@ -183,7 +184,8 @@ def test_no_at_the_summary_changes_one_answer_and_keeps_the_others(home: Path) -
     answer(child, "Create it?", "n")
     answer(child, "What now?", ENTER)  # change an answer
     child.expect_exact("Which answer?")
-    keys = ["project_name", "language", "serving", "language_version", "package_manager", "port"]
+    keys = ["project_name", "language", "serving", "language_version", "package_manager"]
+    keys += ["pip_hashes", "port"]
     keys += ["dev_test_prod", "runtime_base", "uid", "ci", "registry", "image"]
     child.send(DOWN * keys.index("image") + ENTER)
     answer(child, "Image name", CLEAR_LINE + "acme/svc" + ENTER)
@@ -207,8 +209,14 @@ def test_changing_the_language_asks_what_no_longer_fits_and_moves_the_defaults(
     child = spawn(home, "svc", "--data", "ci=none")
     for prompt in ["Service name", "Language of the service", "How the service runs"]:
         answer(child, prompt, ENTER)
-    for prompt in ["Python version", "Package manager", "Port the service", "Add dev and test"]:
+    for prompt in [
+        "Python version",
+        "Package manager",
+        "Lock every dependency",
+        "Port the service",
+    ]:
         answer(child, prompt, ENTER)
+    answer(child, "Add dev and test", ENTER)
     for prompt in ["Base image family", "Numeric user", "Container registry", "Image name"]:
         answer(child, prompt, ENTER)
     answer(child, "Create it?", "n")

@@ -147,7 +147,13 @@ def test_uvicorn_cmd_trusts_forwarded_headers_from_forwarded_allow_ips(
     venv = workspace / "venv"
     uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv"
     subprocess.run([uv, "venv", "--quiet", str(venv)], check=True)
-    requirements = str(service / "requirements.txt")
+    # A new pip service's requirements.txt is compiled by scaffold new's lock step: install what
+    # it is compiled from.
+    requirements = str(
+        next(
+            service / n for n in ("requirements.txt", "requirements.in") if (service / n).is_file()
+        )
+    )
     pip = [uv, "pip", "install", "--quiet", "--python", str(venv / "bin/python")]
     subprocess.run([*pip, "--requirement", requirements], check=True)
     port = _free_port()

@@ -285,11 +285,14 @@ def test_every_route_updates_an_old_service_and_keeps_the_teams_edits(
 def _assert_asked_only_new_questions(
     release: str, service: Path, updated: Path, asked: list[str]
 ) -> None:
-    """On a terminal, update asks exactly the questions the newest release added that apply
-    to this service (none when none was added), and none the service's release answered."""
+    """On a terminal, update asks exactly the questions that are new to this service: those the
+    newest release added, or widened to services like it, that apply to it (none when there are
+    none), and none the service's release answered."""
     before = questions.parse(RELEASES[release])
     newest = questions.parse(RELEASES[NEWEST])
-    added = set(newest.names()) - set(before.names()) - {"include_app"}
+    then = {**read_answers(service), "_folder_name": "svc"}
+    widened = {q.name for q in before if not before.applies(q, then)}
+    added = (set(newest.names()) - set(before.names()) | widened) - {"include_app"}
     context = {**read_answers(updated), "_folder_name": "svc"}
     expected = [
         str(newest.render(q.help, context)).strip()

@@ -37,6 +37,7 @@ def run(options: RenderOptions, version: str) -> int:
             check=check,
             keep=keep,
             change=change,
+            new_service=True,
         )
 
     answers = resolve()
@@ -82,7 +83,11 @@ def run(options: RenderOptions, version: str) -> int:
 
 def _tools(name: str, value: Any, context: Mapping[str, Any]) -> str:
     """What the answer to question NAME needs installed that is missing ("" when nothing)."""
-    return lockfiles.missing(str(value)) if name == "package_manager" else ""
+    if name == "package_manager":
+        return lockfiles.missing(str(value))
+    if name == "pip_hashes" and value:  # requirements.txt is compiled from requirements.in
+        return lockfiles.missing(lockfiles.PIP_HASHES)
+    return ""
 
 
 def write_error(target: Path, error: OSError) -> ScaffoldError:
@@ -112,13 +117,15 @@ def _render_and_place(
         render(scratch, answers, source)
         files = _files(scratch)
         if options.dry_run:
-            _dry_run(target, files, str(answers["package_manager"]))
+            _dry_run(target, files, lockfiles.lock_key(answers))
             return files
-        lockfile = lockfiles.create(str(answers["package_manager"]), scratch)
+        written = lockfiles.create(
+            lockfiles.lock_key(answers), scratch, python=str(answers.get("language_version", ""))
+        )
         _place(scratch, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return sorted([*files, *([lockfile] if lockfile else [])])
+    return sorted([*files, *written])
 
 
 def _dry_run(target: Path, files: list[str], package_manager: str) -> None:
@@ -128,7 +135,9 @@ def _dry_run(target: Path, files: list[str], package_manager: str) -> None:
     missing = lockfiles.missing(package_manager)
     if locker:
         how = f"not created: {locker.needs} is missing" if missing else f"by {locker.command[0]}"
-        console.status("create", f"{locker.lockfile} ({how})")
+        made = [locker.lockfile, *(then[-2] for then in locker.then if then[-1] in files)]
+        for lockfile in made:
+            console.status("create", f"{lockfile} ({how})")
     console.info(f"\nDry run: nothing written to {target}.")
     if missing:
         console.warning(missing)

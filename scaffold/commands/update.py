@@ -194,7 +194,11 @@ def _resolve(  # noqa: PLR0917
         return value
 
     return answers_mod.resolve(
-        questionnaire, data, folder_name=folder_name, ask=keep_or_ask, detected=previous
+        questionnaire,
+        data,
+        folder_name=folder_name,
+        ask=keep_or_ask,
+        detected=previous,
     )
 
 
