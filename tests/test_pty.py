@@ -363,6 +363,7 @@ def test_init_offers_detected_answers_and_asks_before_each_overwrite(home: Path)
     detected(child, "Server script to run with node", "server.js")
     detected(child, "Run the project's build script", "no")
     detected(child, "Do dependencies compile native addons", "no")  # read from the lockfile
+    answer(child, "Folders the service writes at run time", ENTER)  # its code names no database
     answer(child, "HTTP path the container health check requests", "/health" + ENTER)
     for prompt in [
         "Add dev and test",
