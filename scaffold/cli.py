@@ -175,11 +175,12 @@ def _add_data(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run scaffold with ARGV; return the process exit code."""
     args = _parser().parse_args(argv)
-    from scaffold import console
+    from scaffold import console, interrupts
     from scaffold.errors import ScaffoldError
 
     try:
-        return _dispatch(args)
+        with interrupts.watched():
+            return _dispatch(args)
     except ScaffoldError as error:
         if args.debug:
             raise

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -492,3 +493,32 @@ def test_renovate_keeps_a_fleet_current_with_a_fork_served_over_git(
         assert read_answers(service)["_commit"] == "1.1.0"
         git_save(service, "update")
         assert run_scaffold("update", service, "--check", home=home).returncode == 0
+
+
+def test_ctrl_c_inside_a_library_finalizer_still_stops_the_command(tmp_path: Path) -> None:
+    """Python drops an exception raised in `__del__` (Copier's git wrapper has one): the interrupt
+    must still stop the command before it writes, and no "Exception ignored" traceback shows."""
+    script = textwrap.dedent(
+        """
+        import os, signal
+        from scaffold import interrupts
+
+        class Finalized:
+            def __del__(self):
+                os.kill(os.getpid(), signal.SIGINT)
+                sum(range(1000))  # the handler runs here, inside the finalizer
+
+        with interrupts.watched():
+            Finalized()
+            print("carried on")
+            interrupts.raise_if_seen()
+            print("wrote the service")
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert "carried on" in run.stdout
+    assert "wrote the service" not in run.stdout
+    assert "KeyboardInterrupt" in run.stderr
+    assert "Exception ignored" not in run.stderr

@@ -19,7 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import answers as answers_mod
-from scaffold import console, engine, eol, lockfiles, monorepo, questions, review, template
+from scaffold import (
+    console,
+    engine,
+    eol,
+    interrupts,
+    lockfiles,
+    monorepo,
+    questions,
+    review,
+    template,
+)
 from scaffold import detect as detect_mod
 from scaffold.commands import RenderOptions, current_umask
 from scaffold.commands.new import render, write_error
@@ -288,6 +298,7 @@ def _unrecoverable(target: Path, path: str) -> str:
 
 def _write(target: Path, plan: list[Planned]) -> None:
     """Write each created or overwritten file through a temporary file and a rename."""
+    interrupts.raise_if_seen()
     for item in plan:
         if item.status not in {"create", "overwrite"}:
             continue

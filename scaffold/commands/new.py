@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import answers as answers_mod
-from scaffold import console, engine, lockfiles, questions, review, template
+from scaffold import console, engine, interrupts, lockfiles, questions, review, template
 from scaffold.commands import RenderOptions, current_umask
 from scaffold.errors import ScaffoldError, TargetNotEmpty
 
@@ -122,6 +122,7 @@ def _render_and_place(
         written = lockfiles.create(
             lockfiles.lock_key(answers), scratch, python=str(answers.get("language_version", ""))
         )
+        interrupts.raise_if_seen()
         _place(scratch, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

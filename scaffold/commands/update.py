@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import answers as answers_mod
-from scaffold import changelog, console, questions, template
+from scaffold import changelog, console, interrupts, questions, template
 from scaffold.commands import update_shared
 from scaffold.errors import ScaffoldError, ToolMissing, UpdateConflict, UsageError
 
@@ -74,6 +74,7 @@ def run(options: UpdateOptions) -> int:
         if not options.force:
             _refuse_deleting_edits(target, plan)
         merged = _update_shared(target, plan)
+        interrupts.raise_if_seen()
     return _report(target, plan, merged)
 
 
