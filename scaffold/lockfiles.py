@@ -42,11 +42,13 @@ def _compile(source: str, output: str) -> tuple[str, ...]:
     """The command that compiles SOURCE into OUTPUT with uv's pip-compatible resolver.
 
     Every dependency is pinned with its hashes, resolved for every platform and for the image's
-    Python (not the Python that runs scaffold).
+    Python (not the Python that runs scaffold). Without --no-python-downloads uv would fetch an
+    interpreter of the image's version first (tens of MB, or 10 s of retries offline): resolving
+    for a version needs none.
     """
     return (
-        "uv", "pip", "compile", "--quiet", "--universal", "--generate-hashes",
-        "--python-version", "{python}", "--output-file", output, source,
+        "uv", "pip", "compile", "--quiet", "--no-python-downloads", "--universal",
+        "--generate-hashes", "--python-version", "{python}", "--output-file", output, source,
     )  # fmt: skip
 
 
@@ -157,7 +159,7 @@ def create(
     before = {p for p in service.rglob("*")}
     env = {**os.environ, "COREPACK_ENABLE_DOWNLOAD_PROMPT": "0", "CI": "1", **(more_env or {})}
     # The Python running scaffold, last on PATH: `uv pip compile` needs an interpreter of any
-    # version to resolve for the image's (--python-version), and `uv pip` never downloads one.
+    # version to resolve for the image's (--python-version), and downloads are switched off.
     env["PATH"] = os.pathsep.join(filter(None, [env.get("PATH"), str(Path(sys.executable).parent)]))
     from scaffold import console
 
