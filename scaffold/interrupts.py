@@ -55,3 +55,19 @@ def raise_if_seen() -> None:
     """Raise KeyboardInterrupt when an interrupt arrived, even one a finalizer swallowed."""
     if _seen:
         raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """Ignore SIGINT while the block runs, in this process and the commands it starts.
+
+    Ctrl-C reaches the whole foreground process group, and a rollback half done is worse than none.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

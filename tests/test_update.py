@@ -522,3 +522,25 @@ def test_ctrl_c_inside_a_library_finalizer_still_stops_the_command(tmp_path: Pat
     assert "wrote the service" not in run.stdout
     assert "KeyboardInterrupt" in run.stderr
     assert "Exception ignored" not in run.stderr
+
+
+def test_a_second_ctrl_c_does_not_stop_the_rollback_half_way(tmp_path: Path) -> None:
+    """Ctrl-C reaches the git commands that restore the service too: they must finish."""
+    script = textwrap.dedent(
+        """
+        import os, signal, subprocess
+        from scaffold import interrupts
+
+        with interrupts.watched():
+            with interrupts.held():
+                os.kill(os.getpid(), signal.SIGINT)
+                child = subprocess.run(
+                    ["sh", "-c", "kill -INT $$; echo restored"], capture_output=True, text=True
+                )
+                print(child.stdout.strip(), "and rolled back")
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert run.stdout.strip() == "restored and rolled back", run.stderr

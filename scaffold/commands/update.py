@@ -245,11 +245,12 @@ def _restored_unless_done(target: Path, shared: list[str]) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        _git(target, "checkout", "--quiet", "HEAD", "--", ".")
-        _git(target, "clean", "--quiet", "--force", "-d", "--", ".")
-        for path in shared:
-            _git(target, "checkout", "--quiet", "HEAD", "--", path)
-            _git(target, "clean", "--quiet", "--force", "--", path)
+        with interrupts.held():
+            _git(target, "checkout", "--quiet", "HEAD", "--", ".")
+            _git(target, "clean", "--quiet", "--force", "-d", "--", ".")
+            for path in shared:
+                _git(target, "checkout", "--quiet", "HEAD", "--", path)
+                _git(target, "clean", "--quiet", "--force", "--", path)
         raise
 
 
