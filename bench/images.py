@@ -71,7 +71,9 @@ CMD {cmd}
 """,
 }
 INSTALL = {
-    "pip": "pip install -r requirements-dev.txt",
+    # --ignore-installed: the stand-in's full Python has Debian's packaging, which pip cannot
+    # uninstall to put the version requirements-dev.txt pins (the official image has none).
+    "pip": "pip install --ignore-installed -r requirements-dev.txt",
     "uv": "pip install uv && uv sync --locked",
     "npm": "npm install",
     "pnpm": "corepack enable pnpm && pnpm install",
