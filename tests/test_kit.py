@@ -16,6 +16,11 @@ pytestmark = pytest.mark.engine
 EXAMPLES: dict[str, tuple[str, list[str]]] = {
     "python": ("python:3.14-slim", ["python", "-c", "import ssl, venv; print('ok')"]),
     "node": ("node:24-slim", ["node", "-e", "console.log('ok')"]),
+    # Node.js's own release of the tag's major, npm of its line, and no corepack from 25 on.
+    "node-release": (
+        "node:26-slim",
+        ["sh", "-c", "node --version | grep '^v26[.]' && npm --version && ! command -v corepack"],
+    ),
     "nginx-unprivileged": ("nginxinc/nginx-unprivileged:1.30-alpine", ["nginx", "-t"]),
     "uv": ("ghcr.io/astral-sh/uv:0.13.9", ["/uv", "--version"]),
     "python-full": ("python:3.14", ["gcc", "--version"]),
