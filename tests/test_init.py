@@ -743,3 +743,55 @@ def test_detection_of_any_manifest_content_answers_or_refuses_in_one_line(
             assert "\n" not in str(refused)
             return
         assert all(isinstance(key, str) for key in found.answers)
+
+
+@pytest.mark.parametrize(
+    ("engines", "nvmrc", "tag"),
+    [
+        # Yarn classic refuses to install on a release the range leaves out: node:10 is 10.24.
+        ("~10.15.1", "10.15.1", "10.15"),
+        ("10.15.x", None, "10.15"),
+        ("10.15.1", None, "10.15.1"),
+        # Every release of the major qualifies: the newest (the major's tag) is the one to run.
+        ("^10.15.1", "10.15.1", "10"),
+        ("18.x", None, "18"),
+        ("^20 || ^22", None, "20"),
+        # A floor says nothing the default does not meet; .nvmrc's major then stands.
+        (">=18", "22.3.0", "22"),
+        (None, "v24.1.0", "24"),
+    ],
+)
+def test_node_version_is_the_tag_engines_node_admits(
+    tmp_path: Path, engines: str | None, nvmrc: str | None, tag: str
+) -> None:
+    from scaffold.detect import detect
+
+    package: dict[str, Any] = {"name": "svc", "scripts": {"start": "node server.js"}}
+    if engines:
+        package["engines"] = {"node": engines}
+    (tmp_path / "package.json").write_text(json.dumps(package))
+    if nvmrc:
+        (tmp_path / ".nvmrc").write_text(nvmrc + "\n")
+    assert detect(tmp_path, {}).answers["language_version"] == tag
+
+
+@pytest.mark.parametrize(
+    ("script", "tested"),
+    [
+        ("jest --watch", False),  # fails at once in a build: no git to watch with
+        ("mocha -w test", False),
+        ("jest --watchAll=true", False),
+        ("jest --watchAll=false", True),
+        ("jest --ci", True),
+        ("node --test", True),
+        ('echo "Error: no test specified" && exit 1', False),
+    ],
+)
+def test_a_test_script_that_watches_for_changes_gets_no_test_stage(
+    tmp_path: Path, script: str, tested: bool
+) -> None:
+    from scaffold.detect import detect
+
+    package = {"name": "svc", "scripts": {"start": "node server.js", "test": script}}
+    (tmp_path / "package.json").write_text(json.dumps(package))
+    assert detect(tmp_path, {}).answers["dev_test_prod"] is tested

@@ -42,6 +42,31 @@ _SITE_BUILDERS = {  # build tool -> the folder it writes the site to
 }
 
 
+#: A test script that waits for file changes: `jest --watch`, `mocha -w`, `--watchAll=true`.
+_WATCHING = re.compile(r"(^|\s)(--watch(All)?|-w)(=true)?(\s|$)")
+_RANGE = re.compile(r"\s*(\^|~|=|v)?\s*(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?")
+
+
+def engines_tag(spec: object) -> str | None:
+    """The node image tag package.json's engines.node range holds the service to.
+
+    "^10.15.1" and "10.x" -> "10" (every 10 qualifies, the newest is taken), "~10.15.1" and
+    "10.15" -> "10.15", an exact "10.15.1" -> itself. None for a floor (">=18": the default fits)
+    or no version.
+    """
+    if not isinstance(spec, str) or spec.lstrip().startswith((">", "<")):
+        return None
+    match = _RANGE.match(spec.split("||")[0])
+    if not match:
+        return None
+    operator, major, minor, patch = match.groups()
+    if (operator == "^" and major != "0") or minor is None or not minor.isdigit():
+        return major
+    if operator == "~" or patch is None or not patch.isdigit():
+        return f"{major}.{minor}"
+    return f"{major}.{minor}.{patch}"
+
+
 def read(root: Path, found: Detection) -> None:
     """Record a Node.js project's answers: package manager, version, serving, entry point."""
     package = json_object(root, "package.json")
@@ -55,13 +80,14 @@ def read(root: Path, found: Detection) -> None:
     scripts = package.get("scripts", {}) if isinstance(package.get("scripts"), dict) else {}
     _node_package_manager(root, package, found)
     _native_modules(root, package, found)
+    engines = package.get("engines", {})
+    held = engines_tag(engines.get("node")) if isinstance(engines, dict) else None
+    if held and "." in held:  # narrower than a major: yarn and pnpm refuse any other release
+        found.found("language_version", held, "package.json: engines.node")
     for name in (".nvmrc", ".node-version"):
         version = version_in(text_of(root / name), 1)
         found.found("language_version", version, name)
-    engines = package.get("engines", {})
-    node = engines.get("node") if isinstance(engines, dict) else None
-    if isinstance(node, str) and not node.lstrip().startswith(">"):  # a floor: the default fits
-        found.found("language_version", version_in(node, 1), "package.json: engines.node")
+    found.found("language_version", held, "package.json: engines.node")
     builder = next((tool for tool in _SITE_BUILDERS if tool in deps), None)
     if "next" in deps:
         found.found("language", "node", "next in package.json")
@@ -78,10 +104,11 @@ def read(root: Path, found: Detection) -> None:
         found.found("serving", "nginx", f"{builder} and a build script")
         found.found("entrypoint", _SITE_BUILDERS[builder], f"{builder}'s output folder")
         found.found("port", 8080, "nginx")
+    test = str(scripts.get("test", ""))
+    if _WATCHING.search(test):  # never ends, or fails without a terminal or git (jest --watch)
+        found.found("dev_test_prod", False, "scripts.test watches for changes: a build cannot")
     found.found(
-        "dev_test_prod",
-        "test" in scripts and "no test specified" not in str(scripts.get("test")),
-        "scripts.test",
+        "dev_test_prod", "test" in scripts and "no test specified" not in test, "scripts.test"
     )
 
 
