@@ -189,6 +189,16 @@ def initialise(name: str, project: dict[str, Any], bench: Bench, work: Path) -> 
     return service, note
 
 
+_BASE_FILES: dict[str, frozenset[str]] = {}
+
+
+def base_files(engine: Engine, image: str) -> frozenset[str]:
+    """The paths in a base image's filesystem (read once per run)."""
+    if image not in _BASE_FILES:
+        _BASE_FILES[image] = frozenset(_image_files(engine, image, under="-")[0])
+    return _BASE_FILES[image]
+
+
 def attempt(name: str, project: dict[str, Any], bench: Bench, work: Path) -> str:
     """Initialise, build, run and stop one project; the table's cell."""
     service, note = initialise(name, project, bench, work)
@@ -231,6 +241,9 @@ def attempt(name: str, project: dict[str, Any], bench: Bench, work: Path) -> str
                 f"runs as {sorted({line.split()[0] for line in top})}, not {answers['uid']}"
             )
         members, _ = _image_files(engine, tag, under="-")
+        # What the base images hold is not the project's (npm 6 ships a .env inside psl).
+        for image in images:
+            members = {n: m for n, m in members.items() if n not in base_files(engine, image)}
         shipped = [
             n for n in members if n.split("/")[-1] == ".git" or any(n.endswith(p) for p in PLANTED)
         ]
