@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,12 +168,14 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
             reporter.write_line(line)
 
     folder = Path(tempfile.mkdtemp(prefix="scaffold-engine-"))
+    _ENGINE["folder"] = folder  # the plugins' copy and the log: removed at the end of the run
     try:
         found = connect(folder / "docker-config", folder / "dockerd.log", say)
     except EngineUnavailable as error:
         _ENGINE["error"] = error
         return [f"docker engine: none ({error})"]
     _ENGINE["engine"] = found
+    found.tidy()  # an earlier run that was killed did not
     versions = found.versions()
     how = "started for this run" if found.started else "already running"
     lines = [
@@ -185,10 +188,14 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Stop the engine the run started. Under CI=true a skipped test is a failure: nothing may
-    pass by not running."""
+    """Tidy the engine and stop it if the run started it. Under CI=true a skipped test is a
+    failure: nothing may pass by not running."""
     if "engine" in _ENGINE:
-        _ENGINE.pop("engine").stop()
+        engine = _ENGINE.pop("engine")
+        engine.tidy()
+        engine.stop()
+    if "folder" in _ENGINE:
+        shutil.rmtree(_ENGINE.pop("folder"), ignore_errors=True)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if os.environ.get("CI") == "true" and skipped:

@@ -17,6 +17,7 @@ from scaffold.detect._common import (
     text_of,
     version_in,
 )
+from scaffold.detect.node_engines import admits, locked_engines
 from scaffold.detect.node_native import native_packages
 from scaffold.errors import ScaffoldError
 
@@ -88,6 +89,7 @@ def read(root: Path, found: Detection) -> None:
         version = version_in(text_of(root / name), 1)
         found.found("language_version", version, name)
     found.found("language_version", held, "package.json: engines.node")
+    _check_locked_engines(root, package, found)
     builder = next((tool for tool in _SITE_BUILDERS if tool in deps), None)
     if "next" in deps:
         found.found("language", "node", "next in package.json")
@@ -109,6 +111,27 @@ def read(root: Path, found: Detection) -> None:
         found.found("dev_test_prod", False, "scripts.test watches for changes: a build cannot")
     found.found(
         "dev_test_prod", "test" in scripts and "no test specified" not in test, "scripts.test"
+    )
+
+
+def _check_locked_engines(root: Path, package: Mapping[str, Any], found: Detection) -> None:
+    """Drop a pinned version that a locked direct dependency refuses (its engines.node)."""
+    chosen = found.answers.get("language_version")
+    if not chosen:
+        return
+    refusing = [
+        (name, version, spec)
+        for name, version, spec in locked_engines(root, package)
+        if not admits(spec, str(chosen))
+    ]
+    if not refusing:
+        return
+    name, version, spec = refusing[0]
+    source = found.sources.pop("language_version")
+    del found.answers["language_version"]
+    found.warnings.append(
+        f"{source} names Node.js {chosen}, but {name} {version} in the lockfile needs node "
+        f"{spec}: the image uses the default Node.js; raise the pin to match"
     )
 
 
