@@ -300,7 +300,7 @@ def spawn_update(service: Path, home: Path, *args: str) -> pexpect.spawn:
         encoding="utf-8",
         timeout=120,
         dimensions=(40, 120),
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=_interruptible,
     )
 
 
@@ -380,7 +380,7 @@ def test_ctrl_c_while_merging_leaves_the_service_as_it_was(
         env={**scaffold_env(home), "TMPDIR": str(scratch)},
         encoding="utf-8",
         timeout=120,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=_interruptible,
     )
     deadline = time.monotonic() + 60
     while not any("new_copy" in p.name for p in scratch.iterdir()):
@@ -495,6 +495,11 @@ def test_renovate_keeps_a_fleet_current_with_a_fork_served_over_git(
         assert run_scaffold("update", service, "--check", home=home).returncode == 0
 
 
+def _interruptible() -> None:
+    """As on a terminal: a run started in the background (CI) inherits SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_inside_a_library_finalizer_still_stops_the_command(tmp_path: Path) -> None:
     """Python drops an exception raised in `__del__` (Copier's git wrapper has one): the interrupt
     must still stop the command before it writes, and no "Exception ignored" traceback shows."""
@@ -516,7 +521,12 @@ def test_ctrl_c_inside_a_library_finalizer_still_stops_the_command(tmp_path: Pat
         """
     )
     run = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=tmp_path
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        preexec_fn=_interruptible,
     )
     assert "carried on" in run.stdout
     assert "wrote the service" not in run.stdout
@@ -541,6 +551,11 @@ def test_a_second_ctrl_c_does_not_stop_the_rollback_half_way(tmp_path: Path) -> 
         """
     )
     run = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=tmp_path
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        preexec_fn=_interruptible,
     )
     assert run.stdout.strip() == "restored and rolled back", run.stderr
