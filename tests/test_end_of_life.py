@@ -45,22 +45,51 @@ def _next_steps(stdout: str) -> list[str]:
     return [line.strip() for line in stdout.split("Next steps:\n", 1)[1].splitlines()]
 
 
+def _lock_express(project: Path, version: str, engines: str) -> None:
+    """Give package-lock.json's express the VERSION and engines.node it would have locked."""
+    path = project / "package-lock.json"
+    lock = json.loads(path.read_text())
+    lock["packages"]["node_modules/express"].update(version=version, engines={"node": engines})
+    path.write_text(json.dumps(lock, indent=2) + "\n")
+
+
 def test_a_node_10_pin_is_kept_and_warned_about(tmp_path: Path, home: Path) -> None:
-    """express-babel's shape: `"engines": {"node": "~10.15"}` and no .nvmrc."""
+    """express-babel's shape: `"engines": {"node": "~10.15"}`, no .nvmrc, and Express 4, which
+    runs on any Node.js since 0.10. Yarn refuses a release outside the range: node:10 is 10.24,
+    so the image is node:10.15."""
     project = _project("node-express", tmp_path)
     (project / ".nvmrc").unlink()
     package = json.loads((project / "package.json").read_text())
     package["engines"] = {"node": "~10.15"}
     (project / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    _lock_express(project, "4.21.2", ">= 0.10.0")
     stdout, _ = _init(project, home)
-    assert read_answers(project)["language_version"] == "10"
-    assert "FROM node:10-slim AS base\n" in (project / "Dockerfile").read_text()
+    assert read_answers(project)["language_version"] == "10.15"
+    assert "FROM node:10.15-slim AS base\n" in (project / "Dockerfile").read_text()
     warned = [line for line in _next_steps(stdout) if "end of life" in line]
     assert warned == [
         "Node.js 10 reached end of life on 2021-04-30: the image gets no security fixes; raise "
         f"the pin (package.json: engines.node) to {NEWEST['node']} and run "
         f"`scaffold update --data language_version={NEWEST['node']}`"
     ]
+
+
+def test_a_pin_that_a_locked_dependency_refuses_gives_way_to_the_default(
+    tmp_path: Path, home: Path
+) -> None:
+    """next-learn's shape: .nvmrc says 16, but the lockfile took Express 5 (engines >= 18): on
+    node:16 the service would not run. init uses the default and says which package needs what."""
+    project = _project("node-express", tmp_path)
+    (project / ".nvmrc").write_text("16\n")
+    _lock_express(project, "5.1.0", ">= 18")
+    stdout, stderr = _init(project, home)
+    assert read_answers(project)["language_version"] == NEWEST["node"]
+    assert f"FROM node:{NEWEST['node']}-slim AS base\n" in (project / "Dockerfile").read_text()
+    assert (
+        ".nvmrc names Node.js 16, but express 5.1.0 in the lockfile needs node >= 18: the image "
+        "uses the default Node.js; raise the pin to match"
+    ) in " ".join((stdout + stderr).split())
+    assert "end of life" not in stdout  # the image's Node.js is supported
 
 
 def test_a_python_3_8_runtime_txt_is_kept_and_warned_about(tmp_path: Path, home: Path) -> None:
