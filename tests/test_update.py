@@ -500,6 +500,18 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def _python(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run SCRIPT in a Python of its own that Ctrl-C reaches as on a terminal."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        preexec_fn=_interruptible,
+    )
+
+
 def test_ctrl_c_inside_a_library_finalizer_still_stops_the_command(tmp_path: Path) -> None:
     """Python drops an exception raised in `__del__` (Copier's git wrapper has one): the interrupt
     must still stop the command before it writes, and no "Exception ignored" traceback shows."""
@@ -520,14 +532,7 @@ def test_ctrl_c_inside_a_library_finalizer_still_stops_the_command(tmp_path: Pat
             print("wrote the service")
         """
     )
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-        preexec_fn=_interruptible,
-    )
+    run = _python(script, tmp_path)
     assert "carried on" in run.stdout
     assert "wrote the service" not in run.stdout
     assert "KeyboardInterrupt" in run.stderr
@@ -550,12 +555,5 @@ def test_a_second_ctrl_c_does_not_stop_the_rollback_half_way(tmp_path: Path) -> 
                 print(child.stdout.strip(), "and rolled back")
         """
     )
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-        preexec_fn=_interruptible,
-    )
+    run = _python(script, tmp_path)
     assert run.stdout.strip() == "restored and rolled back", run.stderr
