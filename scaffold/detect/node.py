@@ -17,7 +17,7 @@ from scaffold.detect._common import (
     text_of,
     version_in,
 )
-from scaffold.detect.node_engines import admits, locked_engines
+from scaffold.detect.node_engines import admits, engines_tag, locked_engines
 from scaffold.detect.node_native import native_packages
 from scaffold.errors import ScaffoldError
 
@@ -45,27 +45,6 @@ _SITE_BUILDERS = {  # build tool -> the folder it writes the site to
 
 #: A test script that waits for file changes: `jest --watch`, `mocha -w`, `--watchAll=true`.
 _WATCHING = re.compile(r"(^|\s)(--watch(All)?|-w)(=true)?(\s|$)")
-_RANGE = re.compile(r"\s*(\^|~|=|v)?\s*(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?")
-
-
-def engines_tag(spec: object) -> str | None:
-    """The node image tag package.json's engines.node range holds the service to.
-
-    "^10.15.1" and "10.x" -> "10" (every 10 qualifies, the newest is taken), "~10.15.1" and
-    "10.15" -> "10.15", an exact "10.15.1" -> itself. None for a floor (">=18": the default fits)
-    or no version.
-    """
-    if not isinstance(spec, str) or spec.lstrip().startswith((">", "<")):
-        return None
-    match = _RANGE.match(spec.split("||")[0])
-    if not match:
-        return None
-    operator, major, minor, patch = match.groups()
-    if (operator == "^" and major != "0") or minor is None or not minor.isdigit():
-        return major
-    if operator == "~" or patch is None or not patch.isdigit():
-        return f"{major}.{minor}"
-    return f"{major}.{minor}.{patch}"
 
 
 def read(root: Path, found: Detection) -> None:

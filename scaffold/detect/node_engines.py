@@ -72,6 +72,27 @@ def _admits_one(comparators: str, version: Version) -> bool:
     return True
 
 
+def engines_tag(spec: object) -> str | None:
+    """The node image tag package.json's engines.node range holds the service to.
+
+    "^10.15.1" and "10.x" -> "10" (every 10 qualifies, the newest is taken), "~10.15.1" and
+    "10.15" -> "10.15", an exact "10.15.1" -> itself. None for a floor (">=18": the default fits)
+    or no version.
+    """
+    if not isinstance(spec, str) or spec.lstrip().startswith((">", "<")):
+        return None
+    match = _COMPARATOR.match(spec.split("||")[0])
+    parts = _parts(match.group(2)) if match else None
+    if match is None or parts is None or parts[0] is None:
+        return None
+    operator, (major, minor, patch) = match.group(1), parts
+    if (operator == "^" and major != 0) or minor is None:
+        return str(major)
+    if operator == "~" or patch is None:
+        return f"{major}.{minor}"
+    return f"{major}.{minor}.{patch}"
+
+
 def admits(spec: str, tag: str) -> bool:
     """Whether the semver range SPEC admits the newest release of the image tag TAG ("18")."""
     numbers = [int(p) for p in re.findall(r"\d+", tag)[:3]]
