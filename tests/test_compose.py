@@ -356,8 +356,18 @@ def test_compose_watch_syncs_edits_deletes_and_rebuilds_on_manifest_change(
                 return False
             return True
 
-        # A sync+restart rule restarts the service for the delete: let it finish first, as
+        # A sync+restart rule restarts the service after each sync: let the last one finish first
+        # (answering alone is no proof: the old process answers until the restart begins), as
         # Compose cancels a restart still running when a rebuild recreates the container.
+        if sync["action"] == "sync+restart":
+
+            def restarted() -> bool:
+                text = log.read_text()
+                return text.rfind(f'service(s) ["{svc}"] restarted') > text.rfind(
+                    f'Syncing service "{svc}"'
+                )
+
+            _wait_for("the restart after the delete", restarted, time.monotonic() + 120, log)
         _wait_for("the service answers again", answers, time.monotonic() + 120, log)
 
         def container() -> tuple[str, str]:
