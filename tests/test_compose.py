@@ -326,13 +326,41 @@ def test_compose_watch_syncs_edits_deletes_and_rebuilds_on_manifest_change(
 
         assert marker not in body
         edit_took = _wait_for("the edit is served", served, time.monotonic() + 90, log)
+        syncing = f'Syncing service "{svc}"'
+        restarted = f'service(s) ["{svc}"] restarted'
 
+        def settle(what: str, after: int) -> float:
+            """With a sync+restart rule, wait for a sync past the `after`-th, the restart after the
+            last sync, and then 3 s with no further sync. A `docker exec` that races a container's
+            restart can leave the restart hanging for good (the engine's own race; it hung one whole
+            run of this suite), so the exec checks below run only once the service is quiet. The
+            old process answering is no proof: it answers until the restart begins. Returns when
+            the restart was first seen, before the quiet wait."""
+            if sync["action"] != "sync+restart":
+                return time.monotonic()
+
+            def quiet() -> bool:
+                text = log.read_text()
+                return text.count(syncing) > after and text.rfind(restarted) > text.rfind(syncing)
+
+            deadline = time.monotonic() + 120
+            _wait_for(what, quiet, deadline, log)
+            seen_at = time.monotonic()
+            while True:
+                seen = log.read_text().count(syncing)
+                time.sleep(3)
+                if log.read_text().count(syncing) == seen and quiet():
+                    return seen_at
+                _wait_for(what, quiet, deadline, log)
+
+        settle("the restart after the edit", 0)
         probe = (
             f"{sync['path'].removeprefix('./').rstrip('.').rstrip('/')}/scaffold-probe.txt".lstrip(
                 "/"
             )
         )
         in_container = f"{sync['target'].rstrip('/')}/scaffold-probe.txt"
+        synced = log.read_text().count(syncing)
         (path / probe).write_text("probe\n")
 
         def present() -> bool:
@@ -343,11 +371,16 @@ def test_compose_watch_syncs_edits_deletes_and_rebuilds_on_manifest_change(
                 == 0
             )
 
+        settle("the restart after a new file", synced)
         _wait_for("a new file is synced in", present, time.monotonic() + 30, log)
+        synced = log.read_text().count(syncing)
+        deleted = time.monotonic()
         (path / probe).unlink()
-        delete_took = _wait_for(
+        restarted_at = settle("the restart after the delete", synced)
+        gone_took = _wait_for(
             "a deleted file leaves the container", lambda: not present(), time.monotonic() + 30, log
         )
+        delete_took = restarted_at - deleted + gone_took
 
         def answers() -> bool:
             try:
@@ -356,18 +389,6 @@ def test_compose_watch_syncs_edits_deletes_and_rebuilds_on_manifest_change(
                 return False
             return True
 
-        # A sync+restart rule restarts the service after each sync: let the last one finish first
-        # (answering alone is no proof: the old process answers until the restart begins), as
-        # Compose cancels a restart still running when a rebuild recreates the container.
-        if sync["action"] == "sync+restart":
-
-            def restarted() -> bool:
-                text = log.read_text()
-                return text.rfind(f'service(s) ["{svc}"] restarted') > text.rfind(
-                    f'Syncing service "{svc}"'
-                )
-
-            _wait_for("the restart after the delete", restarted, time.monotonic() + 120, log)
         _wait_for("the service answers again", answers, time.monotonic() + 120, log)
 
         def container() -> tuple[str, str]:
