@@ -307,7 +307,8 @@ def test_a_closed_stdout_after_a_successful_write_is_not_an_error(home: Path) ->
 
 
 def test_the_readme_install_line_for_uv_installs_a_working_scaffold(tmp_path: Path) -> None:
-    """The README's install block, run as written (uv's line: no system Python is touched)."""
+    """The README's install block, run as written (uv's line: no system Python is touched), then
+    `scaffold new` with the defaults on a machine that has no uv of its own."""
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     lines = [line.split("#")[0].strip() for line in readme.splitlines()]
     assert "pipx install ." in lines and any("-m venv" in line for line in lines)
@@ -333,6 +334,23 @@ def test_the_readme_install_line_for_uv_installs_a_working_scaffold(tmp_path: Pa
         [str(tmp_path / "bin/scaffold"), "--version"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and result.stdout.startswith("scaffold ")
+    # The next README line, on a PATH with git and no uv: the default service (pip, locked with
+    # hashes) needs uv, which the install brings.
+    tools = tmp_path / "path"
+    tools.mkdir()
+    (tools / "git").symlink_to(shutil.which("git") or "git")
+    made = subprocess.run(
+        [str(tmp_path / "bin/scaffold"), "new", "svc", "--defaults", "--data", "ci=none"],
+        cwd=tmp_path,
+        env={**scaffold_env(tmp_path), "PATH": str(tools)},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    assert "--hash=sha256:" in (tmp_path / "svc/requirements.txt").read_text()
 
 
 @pytest.mark.parametrize("command", ["new", "init"])
