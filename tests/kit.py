@@ -495,7 +495,10 @@ BUNDLED_COREPACK = "0.34"
 
 
 def build_args(recipe: str, image: str) -> list[str]:
-    """The --build-arg flags of a stand-in made per image tag (uv's release, Node.js's)."""
+    """The --build-arg flags of a stand-in made per image tag (uv's release, Node.js's); none for
+    the other recipes, and none when a recipe is built as another one's parent (no image)."""
+    if recipe not in ("uv", "node-release") or not image:
+        return []
     version = image.rsplit(":", 1)[1]
     if recipe == "uv":
         return ["--build-arg", f"UV_VERSION={version}"]
@@ -516,6 +519,13 @@ def recipe_hash(recipe: str) -> str:
     parent = PARENTS.get(recipe)
     text = RECIPES[recipe].replace("{shellless}", SHELLLESS)
     return _hash(DEBIAN_HASH, text, recipe_hash(parent) if parent else "")
+
+
+def stamp(recipe: str, image: str) -> str:
+    """The label of a stand-in: its recipe's hash, and for one made per image tag, the hash of
+    its build args too (an image tagged before NPM_LINE changed must not pass for current)."""
+    args = build_args(recipe, image)
+    return recipe_hash(recipe) + (f"-{_hash(*args)}" if args else "")
 
 
 def recipe_for(image: str) -> str:
@@ -615,9 +625,9 @@ class Kit:
         key = image if args else recipe
         if key in self.built:
             return self.built[key]
-        version = f"-{_hash(*args)}" if args else ""
-        tag = f"scaffold-kit/{recipe}:{recipe_hash(recipe)}{version}"
-        if self._current(tag, recipe_hash(recipe)):  # built by an earlier run
+        label = stamp(recipe, image)
+        tag = f"scaffold-kit/{recipe}:{label}"
+        if self._current(tag, label):  # built by an earlier run
             self.built[key] = tag
             return tag
         parent = PARENTS.get(recipe)
@@ -632,7 +642,7 @@ class Kit:
         with tempfile.TemporaryDirectory() as context:
             Path(context, "Dockerfile").write_text(dockerfile)
             self.engine.run(
-                *("build", "--quiet", "--label", f"{LABEL}={recipe_hash(recipe)}", "--tag", tag),
+                *("build", "--quiet", "--label", f"{LABEL}={label}", "--tag", tag),
                 *args,
                 context,
             )
@@ -642,7 +652,7 @@ class Kit:
     def provide(self, image: str) -> str:
         """Make IMAGE exist locally as the current stand-in; return its name."""
         recipe = recipe_for(image)
-        if self._current(image, recipe_hash(recipe)):
+        if self._current(image, stamp(recipe, image)):
             return image
         self.engine.run("tag", self._build(recipe, image), image)
         self.say(f"test kit: {image} stands in as {recipe}")

@@ -1,0 +1,24 @@
+"""What the test kit labels a stand-in with decides whether an earlier run's image is reused."""
+
+from __future__ import annotations
+
+from kit import PARENTS, build_args, recipe_hash, stamp
+
+
+def test_a_recipe_built_as_a_parent_takes_no_build_args() -> None:
+    # uv's stand-in is built on the python one: on a machine without it, the kit builds the
+    # parent with no image name, which must not be read as a tag.
+    assert PARENTS["uv"] == "python"
+    assert build_args("python", "") == []
+    assert build_args("node-release", "") == []
+    assert stamp("python", "") == recipe_hash("python")
+
+
+def test_a_stand_in_made_per_release_is_labelled_with_what_it_is_made_of() -> None:
+    assert build_args("uv", "ghcr.io/astral-sh/uv:0.9.2") == ["--build-arg", "UV_VERSION=0.9.2"]
+    # Same recipe, other release: another label, so a tag left by another release is rebuilt.
+    assert stamp("uv", "ghcr.io/astral-sh/uv:0.9.2") != stamp("uv", "ghcr.io/astral-sh/uv:0.9.3")
+    assert stamp("node-release", "node:22-slim") != stamp("node-release", "node:20-slim")
+    assert stamp("node-release", "node:22-slim").startswith(recipe_hash("node-release") + "-")
+    # Tags of one release (slim, trixie-slim) are one stand-in.
+    assert stamp("node-release", "node:22-slim") == stamp("node-release", "node:22-trixie-slim")
