@@ -2,7 +2,7 @@
 
 No container registry is reachable from the test machines, so the suite builds local images from
 Debian's packages and tags them with exactly the names the Dockerfiles use (`python:3.14-slim`,
-`node:24-slim`, ...). They are built once per machine: each image is labelled with the hash of
+`node:26-slim`, ...). They are built once per machine: each image is labelled with the hash of
 its recipe, and rebuilt only when that recipe changes. The runtimes come from Debian forky
 (testing), which packages the versions the tags name: Python 3.14, Node.js 24, Go 1.27, Rust 1.97,
 OpenJDK 25, nginx 1.30; PHP is 8.4 where the tags say 8.5. The run's header prints each one.
@@ -331,17 +331,18 @@ ENV PATH=/opt/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
 USER 65532:65532
 CMD ["python3"]
 """,
-    # Like dhi.io/node:24-debian13-dev (image/node/debian-13/24-dev.yaml): node in /usr/local/bin,
-    # npm and corepack, a shell and apt, runs as root; user node (1000); WORKDIR /app owned by root.
+    # Like dhi.io/node:<v>-debian13-dev (image/node/debian-13/<v>-dev.yaml): node in
+    # /usr/local/bin, npm (and corepack up to 24), a shell and apt, runs as root; user node (1000);
+    # WORKDIR /app owned by root. Built on the node:<v>-slim stand-in of the same release.
     "dhi-node-dev": """
 FROM {parent}
-RUN ln -s /usr/bin/node /usr/local/bin/node \\
+RUN if [ ! -e /usr/local/bin/node ]; then ln -s /usr/bin/node /usr/local/bin/node; fi \\
  && groupadd --gid 1000 node \\
  && useradd --uid 1000 --gid node --home-dir /home/node --no-create-home --shell /sbin/nologin node
 WORKDIR /app
 """,
-    # Like dhi.io/node:24-debian13 (image/node/debian-13/24.yaml): node only, without npm, corepack,
-    # a shell or a package manager; runs as node (1000) in /app.
+    # Like dhi.io/node:<v>-debian13 (image/node/debian-13/<v>.yaml): node only, without npm,
+    # corepack, a shell or a package manager; runs as node (1000) in /app.
     "dhi-node": """
 FROM {parent} AS files
 {shellless}
@@ -357,14 +358,15 @@ CMD ["node"]
 """,
     # Like gcr.io/distroless/nodejs<v>-debian13:nonroot (GoogleContainerTools/distroless,
     # nodejs/nodejs.bzl): node at /nodejs/bin/node (not on PATH) as the ENTRYPOINT, glibc and
-    # libssl, no shell or package manager, nonroot (65532) in /home/nonroot.
+    # libssl, no shell or package manager, nonroot (65532) in /home/nonroot. Built on the
+    # node:<v>-slim stand-in of the same release.
     "distroless-nodejs": """
 FROM {parent} AS files
 RUN groupadd --gid 65532 nonroot \\
  && useradd --uid 65532 --gid nonroot --home-dir /home/nonroot --create-home \\
       --shell /sbin/nologin nonroot \\
  && mkdir -p /nodejs/bin \\
- && ln -s /usr/bin/node /nodejs/bin/node
+ && ln -s "$(readlink -f "$(command -v node)")" /nodejs/bin/node
 {shellless}
 
 FROM scratch
@@ -428,7 +430,8 @@ SHELLLESS = """RUN mkdir /rootfs \\
       /rootfs/usr/lib/apt /rootfs/usr/lib/dpkg /rootfs/usr/share/perl* \\
       /rootfs/usr/lib/x86_64-linux-gnu/perl* /rootfs/usr/share/doc /rootfs/usr/share/man \\
       /rootfs/usr/lib/python3/dist-packages/pip /rootfs/usr/share/nodejs/npm \\
-      /rootfs/usr/share/nodejs/corepack \\
+      /rootfs/usr/share/nodejs/corepack /rootfs/usr/local/lib/node_modules \\
+      /rootfs/usr/local/bin/npm /rootfs/usr/local/bin/npx /rootfs/usr/local/bin/corepack \\
  && mkdir -p /rootfs/tmp /rootfs/var/lib/dpkg/status.d && chmod 1777 /rootfs/tmp \\
  && for list in /var/lib/dpkg/info/*.list; do \\
       pkg="$(basename "$list" .list)"; \\
@@ -472,7 +475,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-# Recipes built FROM another stand-in.
+# Recipes built FROM another stand-in (the Node.js family's parent depends on the tag: parent_of).
 PARENTS = {
     "uv": "python",
     "python-full": "python",
@@ -480,9 +483,6 @@ PARENTS = {
     "distroless-static-nonroot": "distroless-static",
     "dhi-python-dev": "python",
     "dhi-python": "dhi-python-dev",
-    "dhi-node-dev": "node",
-    "dhi-node": "dhi-node-dev",
-    "distroless-nodejs": "node",
     "distroless-java": "java-jre",
     "dhi-temurin": "java-jre",
 }
@@ -490,7 +490,20 @@ PARENTS = {
 
 # Per Node.js major of the node-release recipe: the npm line each official image carries, and
 # the corepack it bundles (Node.js 16 to 24; none before, none from 25 on).
-NPM_LINE = {10: "6", 12: "6", 14: "6", 16: "8", 18: "10", 20: "10", 22: "10", 24: "11"}
+# npm 12 stays off every release line up to 26 (the Node.js release team's choice; Docker's
+# hardened node:26 pins npm 11 too).
+NPM_LINE = {
+    10: "6",
+    12: "6",
+    14: "6",
+    16: "8",
+    18: "10",
+    20: "10",
+    22: "10",
+    24: "11",
+    25: "11",
+    26: "11",
+}
 BUNDLED_COREPACK = "0.34"
 
 
@@ -521,11 +534,38 @@ def recipe_hash(recipe: str) -> str:
     return _hash(DEBIAN_HASH, text, recipe_hash(parent) if parent else "")
 
 
+# The Node.js images the hardened and distroless families are made from, by their tag's release.
+NODE_FAMILY = {
+    "dhi-node-dev": re.compile(r"^dhi\.io/node:(?P<v>[0-9.]+)-debian13-dev$"),
+    "dhi-node": re.compile(r"^dhi\.io/node:(?P<v>[0-9.]+)-debian13$"),
+    "distroless-nodejs": re.compile(r"^gcr\.io/distroless/nodejs(?P<v>[0-9]+)-debian13:nonroot$"),
+}
+
+
+def parent_of(recipe: str, image: str) -> tuple[str, str] | None:
+    """The stand-in RECIPE is built FROM, as (recipe, image): a fixed parent has no image; the
+    Node.js family's is the release its tag names (dhi.io/node:26-debian13-dev on node:26-slim,
+    dhi.io/node:26-debian13 on dhi.io/node:26-debian13-dev)."""
+    if recipe in NODE_FAMILY:
+        found = NODE_FAMILY[recipe].match(image)
+        assert found, f"{image} is not a {recipe} tag"
+        if recipe == "dhi-node":
+            return "dhi-node-dev", f"{image}-dev"
+        node = f"node:{found['v']}-slim"
+        return recipe_for(node), node
+    parent = PARENTS.get(recipe)
+    return (parent, "") if parent else None
+
+
 def stamp(recipe: str, image: str) -> str:
     """The label of a stand-in: its recipe's hash, and for one made per image tag, the hash of
-    its build args too (an image tagged before NPM_LINE changed must not pass for current)."""
+    its build args and its parent's stamp too (an image tagged before NPM_LINE changed, or made
+    from another release, must not pass for current)."""
     args = build_args(recipe, image)
-    return recipe_hash(recipe) + (f"-{_hash(*args)}" if args else "")
+    parent = parent_of(recipe, image) if recipe in NODE_FAMILY else None
+    if not args and not parent:
+        return recipe_hash(recipe)
+    return f"{recipe_hash(recipe)}-{_hash(*args, stamp(*parent) if parent else '')}"
 
 
 def recipe_for(image: str) -> str:
@@ -564,7 +604,7 @@ class Kit:
     def __init__(self, engine: Engine, say: callable) -> None:  # type: ignore[valid-type]
         self.engine = engine
         self.say = say
-        self.built: dict[str, str] = {}
+        self.built: set[str] = set()
         self.placeholders: list[str] = []
 
     def _current(self, image: str, expected: str) -> bool:
@@ -621,32 +661,30 @@ class Kit:
         return DEBIAN
 
     def _build(self, recipe: str, image: str) -> str:
-        args = build_args(recipe, image)
-        key = image if args else recipe
-        if key in self.built:
-            return self.built[key]
         label = stamp(recipe, image)
         tag = f"scaffold-kit/{recipe}:{label}"
-        if self._current(tag, label):  # built by an earlier run
-            self.built[key] = tag
+        if tag in self.built:
             return tag
-        parent = PARENTS.get(recipe)
+        if self._current(tag, label):  # built by an earlier run
+            self.built.add(tag)
+            return tag
+        parent = parent_of(recipe, image)
         dockerfile = (
             RECIPES[recipe]
             .replace("{debian}", self.debian())
             .replace("{php}", PHP)
             .replace("{shellless}", SHELLLESS)
-            .replace("{parent}", self._build(parent, "") if parent else "")
+            .replace("{parent}", self._build(*parent) if parent else "")
         )
-        self.say(f"test kit: building the {recipe} stand-in")
+        self.say(f"test kit: building the {recipe} stand-in" + (f" of {image}" if image else ""))
         with tempfile.TemporaryDirectory() as context:
             Path(context, "Dockerfile").write_text(dockerfile)
             self.engine.run(
                 *("build", "--quiet", "--label", f"{LABEL}={label}", "--tag", tag),
-                *args,
+                *build_args(recipe, image),
                 context,
             )
-        self.built[key] = tag
+        self.built.add(tag)
         return tag
 
     def provide(self, image: str) -> str:
@@ -709,6 +747,7 @@ class Kit:
 # and how to ask it for its versions.
 VERSIONS = {
     "python:3.14-slim": "python --version",
+    "node:26-slim": "echo node $(node -v) npm $(npm -v)",
     "node:24-slim": "echo node $(node -v) npm $(npm -v) corepack $(corepack -v)",
     "golang:1.27-trixie": "go version | cut -d' ' -f3",
     "rust:1.95-slim-trixie": "rustc --version | cut -d' ' -f1,2",

@@ -19,7 +19,12 @@ EXAMPLES: dict[str, tuple[str, list[str]]] = {
     # Node.js's own release of the tag's major, npm of its line, and no corepack from 25 on.
     "node-release": (
         "node:26-slim",
-        ["sh", "-c", "node --version | grep '^v26[.]' && npm --version && ! command -v corepack"],
+        [
+            "sh",
+            "-c",
+            "node --version | grep '^v26[.]' && npm --version | grep '^11[.]'"
+            " && ! command -v corepack",
+        ],
     ),
     "nginx-unprivileged": ("nginxinc/nginx-unprivileged:1.30-alpine", ["nginx", "-t"]),
     "uv": ("ghcr.io/astral-sh/uv:0.13.9", ["/uv", "--version"]),
@@ -104,3 +109,35 @@ def test_stand_in_builds_and_its_runtime_answers(
     user = engine.run("image", "inspect", "--format", "{{.Config.User}}", image).stdout.strip()
     assert user == ("65532:65532" if image.endswith(":nonroot") else "")
     say(f"test kit: {image} ({recipe}): passwd with nonroot 65532, CA certificates, tzdata")
+
+
+# The hardened and distroless Node.js images are made from the stand-in of the release their tag
+# names; the runtime variants keep node and nothing of npm.
+NODE_FAMILY_RELEASES = [
+    ("dhi.io/node:26-debian13-dev", [], "v26.", True),
+    ("dhi.io/node:26-debian13", [], "v26.", False),
+    (
+        "gcr.io/distroless/nodejs26-debian13:nonroot",
+        ["--entrypoint=/nodejs/bin/node"],
+        "v26.",
+        False,
+    ),
+    ("dhi.io/node:24-debian13", [], "v24.", False),
+]
+
+
+@pytest.mark.parametrize("case", NODE_FAMILY_RELEASES, ids=lambda case: case[0])
+def test_node_family_stand_ins_run_the_release_their_tag_names(
+    case: tuple[str, list[str], str, bool], engine: Engine, kit: Kit
+) -> None:
+    image, entrypoint, release, npm = case
+    kit.provide(image)
+    script = (
+        "const fs = require('fs');"
+        "console.log(process.version, fs.existsSync('/usr/local/bin/npm'),"
+        " fs.existsSync('/bin/sh'))"
+    )
+    command = ["-e", script] if entrypoint else ["node", "-e", script]
+    shown = engine.run("run", "--rm", *entrypoint, image, *command).stdout.split()
+    assert shown[0].startswith(release), shown
+    assert shown[1:] == ([str(npm).lower(), "true"] if npm else ["false", "false"]), shown
