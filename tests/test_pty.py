@@ -227,11 +227,11 @@ def test_changing_the_language_asks_what_no_longer_fits_and_moves_the_defaults(
     answer(child, "Package manager", ENTER)  # nor is pip a Node.js package manager
     index = child.expect_exact(["scaffold will create", "Node.js version", "Numeric user"])
     assert index == 0, "an answer that still fits was asked again"
-    child.expect(r"language_version +24\r?\n")  # Python's default version did not stay
+    child.expect(r"language_version +26\r?\n")  # Python's default version did not stay
     child.expect(r"port +3000\r?\n")
     answer(child, "Create it?", "n")
     answer(child, "What now?", DOWN + ENTER)  # quit
-    child.expect_exact("--data language=node --data serving=node --data language_version=24")
+    child.expect_exact("--data language=node --data serving=node --data language_version=26")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and not (home / "svc").exists()
