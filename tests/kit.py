@@ -3,7 +3,8 @@
 No container registry is reachable from the test machines, so the suite builds local images from
 Debian's packages and tags them with exactly the names the Dockerfiles use (`python:3.14-slim`,
 `node:26-slim`, ...). They are built once per machine: each image is labelled with the hash of
-its recipe, and rebuilt only when that recipe changes. The runtimes come from Debian forky
+its recipe (and, for one made per release, of its build args and parent), and rebuilt only when
+that changes. The runtimes come from Debian forky
 (testing), which packages the versions the tags name: Python 3.14, Node.js 24, Go 1.27, Rust 1.97,
 OpenJDK 25, nginx 1.30; PHP is 8.4 where the tags say 8.5. The run's header prints each one.
 
@@ -562,10 +563,12 @@ def stamp(recipe: str, image: str) -> str:
     its build args and its parent's stamp too (an image tagged before NPM_LINE changed, or made
     from another release, must not pass for current)."""
     args = build_args(recipe, image)
-    parent = parent_of(recipe, image) if recipe in NODE_FAMILY else None
-    if not args and not parent:
+    parent = parent_of(recipe, image)
+    # A fixed parent's recipe is already in recipe_hash; a parent made per tag adds its stamp.
+    inherited = stamp(*parent) if parent and parent[1] else ""
+    if not args and not inherited:
         return recipe_hash(recipe)
-    return f"{recipe_hash(recipe)}-{_hash(*args, stamp(*parent) if parent else '')}"
+    return f"{recipe_hash(recipe)}-{_hash(*args, inherited)}"
 
 
 def recipe_for(image: str) -> str:
