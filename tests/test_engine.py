@@ -9,14 +9,18 @@ pull it through a registry with authentication.
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import os
 import re
 import shutil
 import subprocess
 import tarfile
 import time
+import urllib.error
 import urllib.request
+import urllib.response
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,9 +40,8 @@ from generated import (
 )
 from helpers import combinations, git, git_save, run_scaffold
 from kit import Kit, base_images
+from publish import SHA, WORKFLOW, Stage, platforms, run_publish
 from tags import tags_for
-
-WORKFLOW = ".github/workflows/docker-publish.yml"
 
 pytestmark = pytest.mark.engine
 
@@ -501,6 +504,146 @@ def test_login_tag_push_rmi_pull_run_through_a_registry(
     say(
         f"{name}: push refused before login; login --password-stdin, then the workflow's tags "
         f"{', '.join(tags)} pushed, removed, pulled back (same image id) and {remote} run"
+    )
+
+
+def _registry_call(
+    registry: dict[str, str], method: str, path: str, data: bytes | None = None, **headers: str
+) -> urllib.response.addinfourl:
+    token = base64.b64encode(f"{registry['user']}:{registry['token']}".encode()).decode()
+    url = path if path.startswith("http") else f"http://{registry['address']}{path}"
+    request = urllib.request.Request(url, data=data, method=method)
+    for header, value in {"Authorization": f"Basic {token}", **headers}.items():
+        request.add_header(header.replace("_", "-"), value)
+    return urllib.request.urlopen(request, timeout=60)
+
+
+def _push_by_digest(engine: Engine, image: str, registry: dict[str, str], repository: str) -> str:
+    """What the build step's `push-by-digest=true` output does, for an image the engine built: its
+    config, layers and manifest uploaded under no tag. (BuildKit inside dockerd refuses
+    push-by-digest, so the image goes from `docker save`, an OCI layout since Docker 25.)"""
+    saved = subprocess.run(
+        [engine.client, "save", image], env=engine.env, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(saved)) as archive:
+
+        def blob(digest: str) -> bytes:
+            handle = archive.extractfile(f"blobs/sha256/{digest.removeprefix('sha256:')}")
+            assert handle is not None
+            return handle.read()
+
+        index = archive.extractfile("index.json")
+        assert index is not None
+        (descriptor,) = json.load(index)["manifests"]
+        manifest = json.loads(blob(descriptor["digest"]))
+        for part in (manifest["config"], *manifest["layers"]):
+            started = _registry_call(registry, "POST", f"/v2/{repository}/blobs/uploads/")
+            location = started.headers["Location"]
+            joiner = "&" if "?" in location else "?"
+            _registry_call(
+                registry,
+                "PUT",
+                f"{location}{joiner}digest={part['digest']}",
+                blob(part["digest"]),
+                Content_Type="application/octet-stream",
+            )
+        answer = _registry_call(
+            registry,
+            "PUT",
+            f"/v2/{repository}/manifests/{descriptor['digest']}",
+            blob(descriptor["digest"]),
+            Content_Type=descriptor["mediaType"],
+        )
+    return str(answer.headers["Docker-Content-Digest"])
+
+
+MANIFESTS = ", ".join(
+    f"application/vnd.{kind}"
+    for kind in (
+        "oci.image.manifest.v1+json",
+        "oci.image.index.v1+json",
+        "docker.distribution.manifest.v2+json",
+        "docker.distribution.manifest.list.v2+json",
+    )
+)
+
+
+def _registry_tags(registry: dict[str, str], repository: str) -> dict[str, str]:
+    """Each tag of REPOSITORY in the registry, with the digest of the manifest it names."""
+    try:
+        listed = json.load(_registry_call(registry, "GET", f"/v2/{repository}/tags/list"))
+    except urllib.error.HTTPError as error:
+        assert error.code == 404, error  # a repository holding only a digest has no tag list
+        return {}
+    return {
+        tag: _registry_call(
+            registry, "HEAD", f"/v2/{repository}/manifests/{tag}", Accept=MANIFESTS
+        ).headers["Docker-Content-Digest"]
+        for tag in listed.get("tags") or []
+    }
+
+
+@pytest.mark.parametrize("name", PUSHED)
+def test_the_publish_job_tags_the_registry_only_after_every_platform_scan_passes(
+    name: str,
+    engine: Engine,
+    services: dict[str, Service],
+    registry: dict[str, str],
+    *,
+    tmp_path: Path,
+    say: Any,
+) -> None:
+    """The generated publish job run against the loopback registry: the build step's push by
+    digest and the job's own `docker buildx imagetools create` step are real, the scanner is a
+    stand-in that reads the pushed digest and passes or fails."""
+    service = services[name]
+    workflow = yaml.load((service.path / WORKFLOW).read_text(), Loader=yaml.BaseLoader)
+    assert service.answers["scan"], f"{name} has no scan to gate its tags"
+    repository = f"gated/{name}"
+    data = {**workflow, "env": {**workflow["env"], "IMAGE": f"{registry['address']}/{repository}"}}
+    pushed: list[str] = []
+
+    def push(image: str) -> str:
+        pushed.append(_push_by_digest(engine, service.prod, registry, repository))
+        return pushed[-1]
+
+    def scan(reference: str) -> None:  # the scanner pulls what it scans: the digest must be there
+        digest = reference.rsplit("@", 1)[1]
+        _registry_call(registry, "HEAD", f"/v2/{repository}/manifests/{digest}", Accept=MANIFESTS)
+
+    stage = Stage(push=push, scan=scan, docker_env=engine.env)
+    engine.run(
+        "login",
+        registry["address"],
+        "--username",
+        registry["user"],
+        "--password-stdin",
+        stdin=registry["token"],
+    )
+    ref = "refs/tags/v1.2.3"
+    expected = tags_for(data, ref, SHA)
+    try:
+        for platform in platforms(data):
+            failed = run_publish(data, ref, {platform}, tmp_path, stage)
+            assert failed.scanned == [platform], "the scan did not stop the job"
+            assert _registry_tags(registry, repository) == {}, f"a failing {platform} scan tagged"
+        passed = run_publish(data, ref, set(), tmp_path, stage)
+        assert passed.scanned == platforms(data)
+        tagged = _registry_tags(registry, repository)
+        assert tagged == dict.fromkeys(expected, pushed[-1]), "tags other than on the digest"
+        assert len(set(pushed)) == 1, "the same image pushed twice gave two digests"
+        # Each tag, pulled, is the image the engine built.
+        built = engine.run("image", "inspect", "--format", "{{.Id}}", service.prod).stdout.strip()
+        reference = f"{data['env']['IMAGE']}:{expected[0]}"
+        engine.run("pull", reference)
+        pulled = engine.run("image", "inspect", "--format", "{{.Id}}", reference).stdout.strip()
+        assert pulled == built
+    finally:
+        engine.run("rmi", f"{data['env']['IMAGE']}:{expected[0]}", check=False)
+        engine.run("logout", registry["address"], check=False)
+    say(
+        f"{name}: pushed by digest {pushed[-1][:19]}; a failing scan left no tag, a passing one "
+        f"tagged {', '.join(expected)} on that digest with the job's own imagetools step"
     )
 
 
