@@ -193,12 +193,35 @@ ENV GOPATH=/go \\
     PATH=/go/bin:/usr/lib/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 WORKDIR /go
 """,
+    # rustup's `target add` as Debian does it: each target's standard library is the multiarch
+    # package libstd-rust-dev:<arch>, of the installed rustc's version.
     "rust": """
 FROM {debian}
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends rustc cargo gcc libc6-dev \\
  && rm -rf /var/lib/apt/lists/*
 ENV CARGO_HOME=/usr/local/cargo
+RUN mkdir -p /usr/local/cargo
+COPY --chmod=0755 <<'EOF' /usr/local/bin/rustup
+#!/bin/sh
+set -eu
+if [ "$#" -lt 3 ] || [ "$1 $2" != "target add" ]; then
+  echo "rustup stand-in: only 'rustup target add TRIPLE...'" >&2
+  exit 1
+fi
+shift 2
+version="$(dpkg-query -W -f='${Version}' libstd-rust-dev)"
+for triple in "$@"; do
+  case "$triple" in
+    x86_64-unknown-linux-gnu) arch=amd64 ;;
+    aarch64-unknown-linux-gnu) arch=arm64 ;;
+    *) echo "rustup stand-in: no Debian architecture for $triple" >&2; exit 1 ;;
+  esac
+  dpkg --add-architecture "$arch"
+  apt-get update
+  apt-get install -y --no-install-recommends "libstd-rust-dev:$arch=$version"
+done
+EOF
 """,
     "java-jdk": """
 FROM {debian}

@@ -3,12 +3,13 @@
 A `linux/amd64,linux/arm64` build in CI runs every stage of the other platform under QEMU unless
 the stage says `--platform=$BUILDPLATFORM`; a compiler there is 5-20x slower (the .NET SDK is not
 supported under QEMU at all). Languages whose build output does not depend on the platform
-(.NET's framework-dependent IL, a Java jar) or that cross-compile (Go without cgo) build on the
-build platform.
+(.NET's framework-dependent IL, a Java jar) or that cross-compile (Go without cgo, Rust for glibc
+with Debian's cross gcc) build on the build platform.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,22 +33,28 @@ def _always(answers: dict[str, Any]) -> bool:
     return True
 
 
-# language -> the stage that compiles, and whether an answer set cross-compiles.
-CROSS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
-    "go": ("base", _go_cross),
-    "dotnet": ("base", _always),
-    "java": ("base", _java_cross),
+def _rust_cross(answers: dict[str, Any]) -> bool:
+    return bool(answers["serving"] == "debian")  # musl on rust:alpine is built on the target
+
+
+# language -> the stages where compiling starts (the first of them the Dockerfile has), and
+# whether an answer set cross-compiles.
+CROSS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], bool]]] = {
+    "go": (("base",), _go_cross),
+    "dotnet": (("base",), _always),
+    "java": (("base",), _java_cross),
+    "rust": (("toolchain", "base"), _rust_cross),
 }
 ELF_MACHINE = {b"\xb7\x00": "aarch64", b"\x3e\x00": "x86-64"}
 
 
 @pytest.mark.parametrize("language", sorted(CROSS))
 def test_compiling_stages_run_on_the_build_platform(language: str, tmp_path: Path) -> None:
-    stage, cross = CROSS[language]
+    stages, cross = CROSS[language]
     for index, answers in enumerate(a for a in combinations() if a["language"] == language):
         text = (render(answers, tmp_path / str(index)) / "Dockerfile").read_text()
         froms = [args for name, args in dockerfile_instructions(text) if name == "FROM"]
-        (line,) = [f for f in froms if f.endswith(f" AS {stage}")]
+        line = next(f for f in froms if f.endswith(tuple(f" AS {s}" for s in stages)))
         assert line.startswith("--platform=$BUILDPLATFORM ") == cross(answers), (answers, line)
 
 
@@ -56,31 +63,43 @@ def _architecture(binary: bytes) -> str:
     return ELF_MACHINE.get(binary[18:20], binary[18:20].hex())
 
 
+# Engine services that cross-compile, and the stage holding the binary: Go's scratch image, and
+# Rust's build stage (its production image runs `useradd` on the target platform).
+BINARIES = {
+    **{n: "prod" for n in ENGINE_COMBOS if n.startswith("go-scratch")},
+    **{n: "build" for n, a in ENGINE_COMBOS.items() if a["language"] == "rust" and _rust_cross(a)},
+}
+
+
+def _built_binary(engine: Engine, service: Service, platform: str, out: Path) -> bytes:
+    stage = BINARIES[service.name]
+    dockerfile = (service.path / "Dockerfile").read_text()
+    (source, target) = re.findall(r"^COPY --from=build (/out/\S+) (\S+)$", dockerfile, re.M)[0]
+    path = target if stage == "prod" else source
+    tag = f"scaffold-e2e/cross-{service.name}:{platform.replace('/', '-')}"
+    engine.run("build", "--platform", platform, "--target", stage, "--tag", tag, str(service.path))
+    container = engine.run("create", "--platform", platform, tag, "/none").stdout.strip()
+    try:
+        engine.run("cp", f"{container}:{path}", str(out))
+    finally:
+        engine.run("rm", container, check=False)
+        engine.run("rmi", tag, check=False)
+    return out.read_bytes()
+
+
 @pytest.mark.engine
-@pytest.mark.parametrize("name", sorted(n for n in ENGINE_COMBOS if n.startswith("go-scratch")))
+@pytest.mark.parametrize("name", sorted(BINARIES))
 def test_an_arm64_image_is_cross_compiled_without_emulation(
     name: str, engine: Engine, services: dict[str, Service], tmp_path: Path, say: Any
 ) -> None:
     """Where the engine has no emulator for arm64 (no binfmt handler, as on this suite's engine),
     the build itself proves that nothing runs on the target platform; the binary is the target's."""
     service = services[name]
-    out = tmp_path / "arm64"
-    engine.run(
-        "build",
-        "--platform",
-        "linux/arm64",
-        "--target",
-        "prod",
-        "--output",
-        f"type=local,dest={out}",
-        str(service.path),
+    binary = _built_binary(engine, service, "linux/arm64", tmp_path / "arm64")
+    assert _architecture(binary) == "aarch64"
+    assert _architecture(_built_binary(engine, service, "linux/amd64", tmp_path / "amd64")) == (
+        "x86-64"
     )
-    assert _architecture((out / "server").read_bytes()) == "aarch64"
-    native = tmp_path / "native"
-    engine.run(
-        "build", "--target", "prod", "--output", f"type=local,dest={native}", str(service.path)
-    )
-    assert _architecture((native / "server").read_bytes()) == "x86-64"
     emulated = any(Path("/proc/sys/fs/binfmt_misc").glob("*aarch64*"))
     how = "an arm64 emulator is registered" if emulated else "no arm64 emulator here"
-    say(f"{name}: linux/arm64 prod built ({how}); /server is an aarch64 ELF")
+    say(f"{name}: linux/arm64 {BINARIES[name]} stage built ({how}); its binary is an aarch64 ELF")
