@@ -3,7 +3,7 @@
 A `linux/amd64,linux/arm64` build in CI runs every stage of the other platform under QEMU unless
 the stage says `--platform=$BUILDPLATFORM`; a compiler there is 5-20x slower (the .NET SDK is not
 supported under QEMU at all). Languages whose build output does not depend on the platform
-(.NET's framework-dependent IL, a Java jar) or that cross-compile (Go without cgo, Rust for glibc
+(.NET's framework-dependent IL, a Java jar, a static site that nginx serves) or that cross-compile (Go without cgo, Rust for glibc
 with Debian's cross gcc) build on the build platform.
 """
 
@@ -37,13 +37,19 @@ def _rust_cross(answers: dict[str, Any]) -> bool:
     return bool(answers["serving"] == "debian")  # musl on rust:alpine is built on the target
 
 
+def _nginx(answers: dict[str, Any]) -> bool:
+    return bool(answers["serving"] == "nginx")  # a site's files are the same for every platform
+
+
 # language -> the stages where compiling starts (the first of them the Dockerfile has), and
 # whether an answer set cross-compiles.
 CROSS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], bool]]] = {
     "go": (("base",), _go_cross),
     "dotnet": (("base",), _always),
     "java": (("base",), _java_cross),
-    "rust": (("toolchain", "base"), _rust_cross),
+    "rust": (("base",), _rust_cross),
+    "node": (("base",), _nginx),
+    "static": (("base",), _nginx),
 }
 ELF_MACHINE = {b"\xb7\x00": "aarch64", b"\x3e\x00": "x86-64"}
 
@@ -71,11 +77,10 @@ BINARIES = {
 }
 
 
-def _built_binary(engine: Engine, service: Service, platform: str, out: Path) -> bytes:
-    stage = BINARIES[service.name]
-    dockerfile = (service.path / "Dockerfile").read_text()
-    (source, target) = re.findall(r"^COPY --from=build (/out/\S+) (\S+)$", dockerfile, re.M)[0]
-    path = target if stage == "prod" else source
+def _copy_out(
+    engine: Engine, service: Service, platform: str, *, stage: str, path: str, out: Path
+) -> None:
+    """Build STAGE of SERVICE for PLATFORM and copy PATH out of it to OUT."""
     tag = f"scaffold-e2e/cross-{service.name}:{platform.replace('/', '-')}"
     engine.run("build", "--platform", platform, "--target", stage, "--tag", tag, str(service.path))
     container = engine.run("create", "--platform", platform, tag, "/none").stdout.strip()
@@ -84,6 +89,14 @@ def _built_binary(engine: Engine, service: Service, platform: str, out: Path) ->
     finally:
         engine.run("rm", container, check=False)
         engine.run("rmi", tag, check=False)
+
+
+def _built_binary(engine: Engine, service: Service, platform: str, out: Path) -> bytes:
+    stage = BINARIES[service.name]
+    dockerfile = (service.path / "Dockerfile").read_text()
+    (source, target) = re.findall(r"^COPY --from=build (/out/\S+) (\S+)$", dockerfile, re.M)[0]
+    path = target if stage == "prod" else source
+    _copy_out(engine, service, platform, stage=stage, path=path, out=out)
     return out.read_bytes()
 
 
@@ -103,3 +116,33 @@ def test_an_arm64_image_is_cross_compiled_without_emulation(
     emulated = any(Path("/proc/sys/fs/binfmt_misc").glob("*aarch64*"))
     how = "an arm64 emulator is registered" if emulated else "no arm64 emulator here"
     say(f"{name}: linux/arm64 {BINARIES[name]} stage built ({how}); its binary is an aarch64 ELF")
+
+
+SITES = sorted(
+    n for n, a in ENGINE_COMBOS.items() if a["serving"] == "nginx" and not a["dev_test_prod"]
+)
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("name", SITES)
+def test_a_static_site_is_built_once_for_every_platform(
+    name: str, engine: Engine, services: dict[str, Service], tmp_path: Path, say: Any
+) -> None:
+    """A static site's build stages run on the build machine: its arm64 build needs no emulator
+    and gives the very files of the native build, which nginx serves on either platform."""
+    service = services[name]
+    dockerfile = (service.path / "Dockerfile").read_text()
+    (folder,) = re.findall(
+        r"^COPY --from=build (/app/\S+) /usr/share/nginx/html$", dockerfile, re.M
+    )
+    sites = {}
+    for platform in ("linux/arm64", "linux/amd64"):
+        out = tmp_path / platform.replace("/", "-")
+        _copy_out(engine, service, platform, stage="build", path=folder, out=out)
+        sites[platform] = {
+            p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()
+        }
+    assert sites["linux/arm64"], f"the build stage has no {folder}"
+    assert sites["linux/arm64"] == sites["linux/amd64"]
+    files = len(sites["linux/arm64"])
+    say(f"{name}: {folder} built for linux/arm64 with no emulator; the same {files} files as amd64")
