@@ -43,6 +43,13 @@ _SITE_BUILDERS = {  # build tool -> the folder it writes the site to
 }
 
 
+#: A start script that serves a folder of files (`sirv public`, `serve -s build`,
+#: `http-server ./dist`): the folder the build fills.
+_FILE_SERVER = re.compile(
+    r"^(?:npx\s+)?(?:sirv|serve|http-server|live-server)(?:\s+-\S+)*"
+    r"\s+(?![-\d])\.?/?([\w./-]+?)/?(?:\s|$)"
+)
+
 #: A test script that waits for file changes: `jest --watch`, `mocha -w`, `--watchAll=true`.
 _WATCHING = re.compile(r"(^|\s)(--watch(All)?|-w)(=true)?(\s|$)")
 
@@ -70,10 +77,17 @@ def read(root: Path, found: Detection) -> None:
     found.found("language_version", held, "package.json: engines.node")
     _check_locked_engines(root, package, found)
     builder = next((tool for tool in _SITE_BUILDERS if tool in deps), None)
+    served = _FILE_SERVER.search(str(scripts.get("start", "")))
     if "next" in deps:
         found.found("language", "node", "next in package.json")
         found.found("serving", "next", "next in package.json")
         _next_output(root, found)
+    elif served and "build" in scripts and not _SERVERS & deps.keys():
+        source = f"scripts.start serves {served.group(1)}/ and a build script"
+        found.found("language", "static", source)
+        found.found("serving", "nginx", source)
+        found.found("entrypoint", served.group(1), source)
+        found.found("port", 8080, "nginx")
     elif _SERVERS & deps.keys() or (builder is None and "start" in scripts):
         found.found("language", "node", "package.json")
         found.found("serving", "node", "a server in package.json")
@@ -330,6 +344,10 @@ def _node_entrypoint(
         None,
     )
     if chosen is None:
+        found.warnings.append(
+            "no server file found (scripts.start, main, server.js, index.js, app.js): "
+            "answer entrypoint with the file that starts the server"
+        )
         return
     entry, source = chosen
     found.found("entrypoint", entry, source)
