@@ -436,6 +436,15 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     process.wait(timeout=10)
 
 
+def _login(engine: Engine, registry: dict[str, str]) -> str:
+    """`docker login` to the test registry, the token on stdin; what the client printed."""
+    user, token = registry["user"], registry["token"]
+    login = engine.run(
+        "login", registry["address"], "--username", user, "--password-stdin", stdin=token
+    )
+    return str(login.stdout)
+
+
 PUSHED = [
     "python-gunicorn-pip-dtp",
     "node-node-npm-dtp",
@@ -452,15 +461,7 @@ def test_login_tag_push_rmi_pull_run_through_a_registry(
     address = registry["address"]
     denied = engine.run("push", f"{address}/{service.answers['image']}:nope", check=False)
     assert denied.returncode != 0
-    login = engine.run(
-        "login",
-        address,
-        "--username",
-        registry["user"],
-        "--password-stdin",
-        stdin=registry["token"],
-    )
-    assert "Login Succeeded" in login.stdout
+    assert "Login Succeeded" in _login(engine, registry)
     # The tags the generated workflow's metadata rules give a release and a push to main.
     workflow = yaml.load((service.path / WORKFLOW).read_text(), Loader=yaml.BaseLoader)
     sha = git(service.path, "rev-parse", "HEAD").strip()
@@ -612,14 +613,7 @@ def test_the_publish_job_tags_the_registry_only_after_every_platform_scan_passes
         _registry_call(registry, "HEAD", f"/v2/{repository}/manifests/{digest}", Accept=MANIFESTS)
 
     stage = Stage(push=push, scan=scan, docker_env=engine.env)
-    engine.run(
-        "login",
-        registry["address"],
-        "--username",
-        registry["user"],
-        "--password-stdin",
-        stdin=registry["token"],
-    )
+    _login(engine, registry)
     ref = "refs/tags/v1.2.3"
     expected = tags_for(data, ref, SHA)
     try:
