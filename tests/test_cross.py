@@ -3,8 +3,9 @@
 A `linux/amd64,linux/arm64` build in CI runs every stage of the other platform under QEMU unless
 the stage says `--platform=$BUILDPLATFORM`; a compiler there is 5-20x slower (the .NET SDK is not
 supported under QEMU at all). Languages whose build output does not depend on the platform
-(.NET's framework-dependent IL, a Java jar, a static site that nginx serves) or that cross-compile (Go without cgo, Rust for glibc
-with Debian's cross gcc) build on the build platform.
+(.NET's framework-dependent IL, a Java jar, a static site that nginx serves) or that
+cross-compile (Go without cgo, Rust for glibc with Debian's cross gcc) build on the build
+platform.
 """
 
 from __future__ import annotations
