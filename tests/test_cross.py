@@ -65,6 +65,58 @@ def test_compiling_stages_run_on_the_build_platform(language: str, tmp_path: Pat
         assert line.startswith("--platform=$BUILDPLATFORM ") == cross(answers), (answers, line)
 
 
+def _stages_run_on_the_target(dockerfile: str) -> list[str]:
+    """The stages of the prod target that run a step (RUN) on the target platform: under QEMU
+    for any platform but the build machine's. A stage is on the build platform when its FROM says
+    `--platform=$BUILDPLATFORM` or names a stage that is."""
+    stages: dict[str, dict[str, Any]] = {}
+    stage: dict[str, Any] = {}
+    for name, args in dockerfile_instructions(dockerfile):
+        if name == "FROM":
+            found = re.match(r"(?:--platform=(\S+)\s+)?(\S+)(?:\s+AS\s+(\S+))?$", args, re.I)
+            assert found, args
+            platform, base, alias = found.groups()
+            stage = {"platform": platform, "base": base, "runs": False, "uses": {base}}
+            stages[alias or f"#{len(stages)}"] = stage
+        elif name == "RUN":
+            stage["runs"] = True
+            stage["uses"] |= set(re.findall(r"--mount=\S*from=([\w.-]+)", args))
+        elif name in ("COPY", "ADD"):
+            stage["uses"] |= set(re.findall(r"--from=(\S+)", args))
+
+    def on_build_platform(name: str) -> bool:
+        platform, base = stages[name]["platform"], stages[name]["base"]
+        return platform == "$BUILDPLATFORM" or (base in stages and on_build_platform(base))
+
+    needed, todo = set(), ["prod"]
+    while todo:
+        name = todo.pop()
+        if name in stages and name not in needed:
+            needed.add(name)
+            todo += stages[name]["uses"]
+    return sorted(n for n in needed if stages[n]["runs"] and not on_build_platform(n))
+
+
+def test_qemu_is_set_up_only_where_a_second_platform_runs_a_step(tmp_path: Path) -> None:
+    """A two-platform workflow sets up QEMU exactly when its Dockerfile's prod target runs a step
+    on the target platform; a site nginx serves or a Go binary on scratch needs no emulator."""
+    shapes: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for answers in [*combinations(), *combinations(include_app=False)]:
+        key = tuple(answers.get(k) for k in ("language", "serving", "runtime_base", "include_app"))
+        shapes.setdefault(key, answers)
+    without = set()
+    for index, shape in enumerate(shapes.values()):
+        answers = {**shape, "ci": "github", "platforms": "linux/amd64,linux/arm64"}
+        service = render(answers, tmp_path / str(index))
+        emulated = _stages_run_on_the_target((service / "Dockerfile").read_text())
+        workflow = (service / ".github/workflows/docker-publish.yml").read_text()
+        assert ("docker/setup-qemu-action@" in workflow) == bool(emulated), (answers, emulated)
+        if not emulated:
+            without.add(f"{answers['language']}-{answers['serving']}")
+    # The languages that cross-build all their stages (the test would pass with none).
+    assert {"static-nginx", "node-nginx", "go-scratch", "dotnet-chiseled"} <= without, without
+
+
 def _architecture(binary: bytes) -> str:
     assert binary[:4] == b"\x7fELF", "not an ELF binary"
     return ELF_MACHINE.get(binary[18:20], binary[18:20].hex())
