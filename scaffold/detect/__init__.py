@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from scaffold.detect import dotnet, go, java, node, php, python, ruby, rust
+from scaffold.detect import dotnet, go, java, node, php, python, ruby, rust, servers
 from scaffold.detect._common import Detection, kebab, walk
 from scaffold.errors import ScaffoldError
 
@@ -61,6 +61,8 @@ def detect(root: Path, given: Mapping[str, Any]) -> Detection:
                 f"cannot read {manifests} ({type(error).__name__}: {error}): pass the answers "
                 "with --data KEY=VALUE"
             ) from None
+    if "dev_test_prod" not in given:
+        servers.read(root, found)
     if "language" not in found.answers and languages:
         found.found("language", language, next(iter(languages)))
     found.found("project_name", name or "service", f"folder {root.name}")
