@@ -12,6 +12,7 @@ from scaffold.detect import detect
 
 def _project(root: Path, scripts: dict[str, str], deps: dict[str, str]) -> Path:
     package = {"name": "site", "scripts": scripts, "dependencies": deps}
+    root.mkdir(parents=True, exist_ok=True)
     (root / "package.json").write_text(json.dumps(package))
     return root
 
@@ -54,3 +55,48 @@ def test_a_server_whose_file_is_not_found_is_named_in_a_warning(tmp_path: Path) 
     found = detect(tmp_path, {})
     assert found.answers["entrypoint"] == "index.js"
     assert not any("entrypoint" in warning for warning in found.warnings)
+
+
+@pytest.mark.parametrize(
+    ("files", "member", "kind"),
+    [
+        ({"pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n"}, "apps/api", "pnpm"),
+        ({"package.json": '{"workspaces": ["./services/*"]}'}, "services/api", "npm"),
+        (  # yarn classic's form, with nohoist
+            {"package.json": '{"workspaces": {"packages": ["apps/**"]}}', "yarn.lock": ""},
+            "apps/backend/api",
+            "yarn",
+        ),
+    ],
+)
+def test_a_package_of_a_workspace_above_it_is_refused_in_one_line(
+    tmp_path: Path, files: dict[str, str], member: str, kind: str
+) -> None:
+    """Its lockfile is the workspace's: a Dockerfile of its folder alone could not install it."""
+    from scaffold.errors import ScaffoldError
+
+    (tmp_path / ".git").mkdir()
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    service = _project(tmp_path / member, {"start": "node server.js"}, {"express": "^5.1.0"})
+    with pytest.raises(ScaffoldError, match=f"a package of the {kind} workspace at {tmp_path},"):
+        detect(service, {})
+
+
+@pytest.mark.parametrize(
+    ("files", "member"),
+    [
+        # create-vite's templates in vite's repository: `packages/*` is one folder deep.
+        ({"pnpm-workspace.yaml": "packages:\n  - 'packages/*'\n"}, "packages/cv/template"),
+        ({"pnpm-workspace.yaml": "onlyBuiltDependencies: [esbuild]\n"}, "app"),  # settings
+        ({"package.json": '{"private": true}'}, "basics/blog"),  # next-learn: no workspaces
+    ],
+)
+def test_a_project_in_a_repository_that_is_no_workspace_of_it_is_read(
+    tmp_path: Path, files: dict[str, str], member: str
+) -> None:
+    (tmp_path / ".git").mkdir()
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    service = _project(tmp_path / member, {"start": "node server.js"}, {"express": "^5.1.0"})
+    assert detect(service, {}).answers["serving"] == "node"

@@ -70,6 +70,16 @@ def walk(root: Path, depth: int) -> Iterator[Path]:
             continue
 
 
+def repository_folders(root: Path) -> list[Path]:
+    """ROOT and the folders above it up to its git repository's root (ROOT alone outside one)."""
+    folders = [root]
+    while not (folders[-1] / ".git").exists():
+        if folders[-1].parent == folders[-1]:
+            return folders[:1]
+        folders.append(folders[-1].parent)
+    return folders
+
+
 def text_of(path: Path) -> str:
     """PATH's text, or "" when it is missing, unreadable or not text."""
     try:

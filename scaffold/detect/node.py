@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,7 @@ from scaffold.detect._common import (
     database_folders,
     json_object,
     kebab,
+    repository_folders,
     text_of,
     version_in,
 )
@@ -62,6 +64,7 @@ def read(root: Path, found: Detection) -> None:
             f"{root} is a workspace of several packages: run scaffold init in the folder of the "
             "package that is the service"
         )
+    _refuse_a_workspace_package(root)
     found.found("project_name", kebab(str(package.get("name", "")).split("/")[-1]), "package.json")
     deps = {**package.get("devDependencies", {}), **package.get("dependencies", {})}
     scripts = package.get("scripts", {}) if isinstance(package.get("scripts"), dict) else {}
@@ -192,6 +195,40 @@ def _native_modules(root: Path, package: Mapping[str, Any], found: Detection) ->
             f"approves it: run `npm install-scripts approve {' '.join(blocked)}` and commit "
             "package.json"
         )
+
+
+def _refuse_a_workspace_package(root: Path) -> None:
+    """Refuse a package of an npm, yarn or pnpm workspace above ROOT.
+
+    Its lockfile is the workspace's, and what it installs may be its siblings, which its folder
+    does not hold. The workspace's globs match as its package managers do: `*` within a folder.
+    """
+    root = root.resolve()
+    for folder in repository_folders(root)[1:]:
+        try:
+            package = json.loads(text_of(folder / "package.json") or "{}")
+        except json.JSONDecodeError:
+            package = {}
+        listed = package.get("workspaces") if isinstance(package, dict) else None
+        if isinstance(listed, dict):  # yarn classic's {"packages": [...], "nohoist": [...]}
+            listed = listed.get("packages")
+        pnpm = _pnpm_workspace(folder).get("packages")
+        globs = [g for g in (pnpm or listed or []) if isinstance(g, str) and g[:1] != "!"]
+        member = root.relative_to(folder).as_posix()
+        if any(_glob(g.removeprefix("./").rstrip("/")).fullmatch(member) for g in globs):
+            kind = "pnpm" if pnpm else "yarn" if (folder / "yarn.lock").is_file() else "npm"
+            raise ScaffoldError(
+                f"{root} is a package of the {kind} workspace at {folder}, whose lockfile it "
+                "shares: scaffold cannot build one package of a workspace yet; write its "
+                "Dockerfile by hand, or give the package a lockfile of its own outside the "
+                "workspace"
+            )
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A workspace glob: `*` and `?` within one folder, `**` across folders."""
+    escaped = re.escape(pattern).replace(r"\*\*", ".*")
+    return re.compile(escaped.replace(r"\*", "[^/]*").replace(r"\?", "[^/]"))
 
 
 def _pnpm_workspace(root: Path) -> dict[str, Any]:

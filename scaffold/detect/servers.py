@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from scaffold.detect._common import Detection, text_of
+from scaffold.detect._common import Detection, repository_folders, text_of
 
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 
@@ -47,7 +47,7 @@ def database_servers(root: Path) -> list[str]:
     """Each database server ROOT's compose files start: "../compose.yml's db (postgres:18)"."""
     servers = []
     root = root.resolve()
-    for folder in _folders(root):
+    for folder in repository_folders(root):
         for name in COMPOSE_FILES:
             try:
                 data = yaml.safe_load(text_of(folder / name))
@@ -60,13 +60,3 @@ def database_servers(root: Path) -> list[str]:
                     where = Path(*[".."] * len(root.relative_to(folder).parts), name)
                     servers.append(f"{where.as_posix()}'s {service} ({image})")
     return servers
-
-
-def _folders(root: Path) -> list[Path]:
-    """ROOT and the folders above it up to its git repository's root (ROOT alone outside one)."""
-    folders = [root]
-    while not (folders[-1] / ".git").exists():
-        if folders[-1].parent == folders[-1]:
-            return folders[:1]
-        folders.append(folders[-1].parent)
-    return folders
