@@ -124,6 +124,13 @@ def _init(files: dict[str, str | bytes], *args: str) -> Setup:
     return setup
 
 
+def _init_workspace_package(home: Path) -> list[str | Path]:
+    """`scaffold init` in apps/api of a git repository that is a pnpm workspace."""
+    _init({"pnpm-workspace.yaml": "packages:\n  - apps/*\n", "apps/api/package.json": "{}"})(home)
+    subprocess.run(["git", "init", "--quiet"], cwd=home / "proj", check=True)
+    return ["init", home / "proj/apps/api", "--defaults"]
+
+
 GO = {"go.mod": "module example.com/svc\n\ngo 1.24\n", "go.sum": "", "main.go": "package main\n"}
 
 
@@ -290,6 +297,10 @@ CATALOGUE: dict[str, Case] = {
     "init: npm workspaces": Case(
         _init({"package.json": '{"workspaces": ["packages/*"]}'}, "--defaults"),
         "is a workspace of several packages: run scaffold init in the folder of the package",
+    ),
+    "init: a package of a pnpm workspace": Case(
+        _init_workspace_package,
+        "is a package of the pnpm workspace at ",
     ),
     "init: Go workspace": Case(
         _init({**GO, "go.work": "go 1.24\n"}, "--defaults"),
