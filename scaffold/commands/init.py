@@ -150,12 +150,13 @@ def _lock_if_missing(target: Path, answers: Mapping[str, Any], warnings: list[st
 
     As `scaffold new` does: a new file, the project's to commit. Returns WARNINGS with detection's
     "no lockfile" line replaced by what happened. Nothing is tried when the tool is not installed,
-    for Yarn 1 (its lock step differs) or a uv workspace member (its lockfile is the workspace's,
-    and detection says so instead): the warning stays.
+    for Yarn 1 (its lock step differs) or a workspace member (its lockfile is the workspace's, at
+    its root, and detection says where): the warning stays.
     """
     manager = str(answers.get("package_manager", ""))
     locker = lockfiles.locker_for(manager)
-    if locker is None or answers.get("yarn_classic") or lockfiles.missing(manager):
+    member = answers.get("workspace_member")  # the lockfile is the workspace's, at its root
+    if locker is None or answers.get("yarn_classic") or member or lockfiles.missing(manager):
         return warnings
     said = [w for w in warnings if w.startswith((f"no {locker.lockfile}:", "no lockfile:"))]
     if not said or (target / locker.lockfile).exists():
@@ -330,7 +331,7 @@ def _next_steps(answers: Mapping[str, Any], plan: list[Planned]) -> list[str]:
     steps = []
     if any(p.status == "skip" for p in plan):
         steps.append("skipped files keep your version: compare them with --dry-run later")
-    # A uv workspace member builds from the workspace root, where its lockfile is.
+    # A workspace member builds from the workspace root, where its lockfile is.
     member = str(answers.get("workspace_member") or "")
     context = "--file Dockerfile " + "/".join([".."] * len(member.split("/"))) if member else "."
     if answers["dev_test_prod"]:

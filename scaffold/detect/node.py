@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from scaffold.detect._common import (
     repository_folders,
     text_of,
     version_in,
+    walk,
 )
 from scaffold.detect.node_engines import admits, engines_tag, locked_engines
 from scaffold.detect.node_native import native_packages
@@ -64,21 +66,24 @@ def read(root: Path, found: Detection) -> None:
             f"{root} is a workspace of several packages: run scaffold init in the folder of the "
             "package that is the service"
         )
-    _refuse_a_workspace_package(root)
+    workspace = _workspace_of(root)
+    # A workspace's package manager, lockfile and settings are its root's.
+    locked = workspace.folder if workspace else root
+    settings = _package_at(locked) if workspace else package
     found.found("project_name", kebab(str(package.get("name", "")).split("/")[-1]), "package.json")
     deps = {**package.get("devDependencies", {}), **package.get("dependencies", {})}
     scripts = package.get("scripts", {}) if isinstance(package.get("scripts"), dict) else {}
-    _node_package_manager(root, package, found)
-    _native_modules(root, package, found)
+    if workspace and workspace.kind == "pnpm" and not (locked / "pnpm-lock.yaml").is_file():
+        found.found("package_manager", "pnpm", "the workspace's pnpm-workspace.yaml")
+    _node_package_manager(locked, settings, found, workspace=workspace is not None)
+    _native_modules(locked, settings, found)
     engines = package.get("engines", {})
     held = engines_tag(engines.get("node")) if isinstance(engines, dict) else None
     if held and "." in held:  # narrower than a major: yarn and pnpm refuse any other release
         found.found("language_version", held, "package.json: engines.node")
-    for name in (".nvmrc", ".node-version"):
-        version = version_in(text_of(root / name), 1)
-        found.found("language_version", version, name)
+    _version_files(root, locked, found)
     found.found("language_version", held, "package.json: engines.node")
-    _check_locked_engines(root, package, found)
+    _check_locked_engines(locked, package, found)
     builder = next((tool for tool in _SITE_BUILDERS if tool in deps), None)
     served = _FILE_SERVER.search(str(scripts.get("start", "")))
     if "next" in deps:
@@ -102,12 +107,24 @@ def read(root: Path, found: Detection) -> None:
         found.found("serving", "nginx", f"{builder} and a build script")
         found.found("entrypoint", _SITE_BUILDERS[builder], f"{builder}'s output folder")
         found.found("port", 8080, "nginx")
+    if workspace is not None:
+        _workspace_member(workspace, package, found)
     test = str(scripts.get("test", ""))
     if _WATCHING.search(test):  # never ends, or fails without a terminal or git (jest --watch)
         found.found("dev_test_prod", False, "scripts.test watches for changes: a build cannot")
     found.found(
         "dev_test_prod", "test" in scripts and "no test specified" not in test, "scripts.test"
     )
+
+
+def _version_files(root: Path, workspace: Path, found: Detection) -> None:
+    """The Node.js version .nvmrc or .node-version names: the package's, else its workspace's."""
+    root = root.resolve()
+    for folder in dict.fromkeys((root, workspace)):
+        shown = "" if folder == root else "/".join([".."] * (len(root.parts) - len(folder.parts)))
+        for name in (".nvmrc", ".node-version"):
+            version = version_in(text_of(folder / name), 1)
+            found.found("language_version", version, f"{shown}/{name}" if shown else name)
 
 
 def _check_locked_engines(root: Path, package: Mapping[str, Any], found: Detection) -> None:
@@ -131,7 +148,9 @@ def _check_locked_engines(root: Path, package: Mapping[str, Any], found: Detecti
     )
 
 
-def _node_package_manager(root: Path, package: Mapping[str, Any], found: Detection) -> None:
+def _node_package_manager(
+    root: Path, package: Mapping[str, Any], found: Detection, workspace: bool = False
+) -> None:
     locks = [name for name in _NODE_LOCKS if (root / name).is_file()]
     declared = str(package.get("packageManager", "")).split("@")[0]
     managers = {_NODE_LOCKS[name] for name in locks}
@@ -152,9 +171,10 @@ def _node_package_manager(root: Path, package: Mapping[str, Any], found: Detecti
     else:
         manager = found.answers.get("package_manager", "npm")
         lock = {"npm": "package-lock.json", "pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock"}[manager]
+        where = f" in the workspace root ({root})" if workspace else ""
         found.warnings.append(
             f"no lockfile: the image installs exactly what {lock} pins; create it with "
-            f"`{manager} install` and commit it before building"
+            f"`{manager} install`{where} and commit it before building"
         )
     if found.answers.get("package_manager") == "yarn":
         _yarn_release(root, package, found)
@@ -197,32 +217,112 @@ def _native_modules(root: Path, package: Mapping[str, Any], found: Detection) ->
         )
 
 
-def _refuse_a_workspace_package(root: Path) -> None:
-    """Refuse a package of an npm, yarn or pnpm workspace above ROOT.
+@dataclass(frozen=True)
+class Workspace:
+    """The npm, pnpm or Yarn workspace a package belongs to."""
 
-    Its lockfile is the workspace's, and what it installs may be its siblings, which its folder
-    does not hold. The workspace's globs match as its package managers do: `*` within a folder.
+    folder: Path  #: the workspace root: its package.json, lockfile and settings
+    member: str  #: the package's folder inside it, e.g. apps/api
+    kind: str  #: "pnpm", "yarn" or "npm"
+    globs: tuple[str, ...]  #: the folders it lists
+
+    def packages(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Every package of the workspace: its name -> (folder, package.json)."""
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        for pattern in self.globs:
+            depth = 6 if "**" in pattern else pattern.count("/") + 1
+            matcher = _glob(pattern)
+            for manifest in _manifests(self.folder, depth):
+                folder = manifest.parent.relative_to(self.folder).as_posix()
+                package = _package_at(manifest.parent)
+                if matcher.fullmatch(folder) and isinstance(package.get("name"), str):
+                    found.setdefault(package["name"], (folder, package))
+        return found
+
+    def built_first(self, package: Mapping[str, Any]) -> list[str]:
+        """The workspace packages PACKAGE depends on with a build script, dependencies first."""
+        packages = self.packages()
+        order: list[str] = []
+
+        def visit(manifest: Mapping[str, Any], seen: frozenset[str]) -> None:
+            for name in sorted(_dependency_names(manifest)):
+                if name in packages and name not in seen and name not in order:
+                    _, dependency = packages[name]
+                    visit(dependency, seen | {name})
+                    scripts = dependency.get("scripts")
+                    if isinstance(scripts, dict) and isinstance(scripts.get("build"), str):
+                        order.append(name)
+
+        visit(package, frozenset({str(package.get("name", ""))}))
+        return order
+
+
+def _workspace_member(workspace: Workspace, package: Mapping[str, Any], found: Detection) -> None:
+    """Record a workspace package's answers: built from the workspace root, with its lockfile."""
+    up = "/".join([".."] * len(workspace.member.split("/")))
+    where = f"{up} is its {workspace.kind} workspace"
+    if found.answers.get("serving") == "next":
+        raise ScaffoldError(
+            f"{workspace.folder / workspace.member} is a Next.js app in the {workspace.kind} "
+            f"workspace at {workspace.folder}: scaffold builds servers and static sites of a "
+            "workspace, not Next.js yet; write its Dockerfile by hand"
+        )
+    name = package.get("name")
+    if not isinstance(name, str) or not name:
+        raise ScaffoldError(
+            f"{workspace.folder / workspace.member}/package.json has no name, which its "
+            f"{workspace.kind} workspace needs to pick it out: add a name and run init again"
+        )
+    found.found("workspace_member", workspace.member, f"{where}: the image is built from {up}")
+    found.found("workspace_package", name, "package.json: name")
+    built = workspace.built_first(package)
+    found.found("workspace_builds", " ".join(built), "workspace packages it uses, with a build")
+
+
+def _dependency_names(package: Mapping[str, Any]) -> set[str]:
+    names: set[str] = set()
+    for field in ("dependencies", "devDependencies", "optionalDependencies"):
+        listed = package.get(field)
+        if isinstance(listed, dict):
+            names.update(str(name) for name in listed)
+    return names
+
+
+def _manifests(folder: Path, depth: int) -> list[Path]:
+    """The package.json files under FOLDER, to DEPTH folders down (dependencies skipped)."""
+    return [path for path in walk(folder, depth + 1) if path.name == "package.json"]
+
+
+def _package_at(folder: Path) -> dict[str, Any]:
+    try:
+        package = json.loads(text_of(folder / "package.json") or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return package if isinstance(package, dict) else {}
+
+
+def _workspace_of(root: Path) -> Workspace | None:
+    """The npm, yarn or pnpm workspace above ROOT that lists ROOT's folder as a package.
+
+    The workspace's globs match as its package managers do: `*` within a folder, `**` across.
     """
     root = root.resolve()
     for folder in repository_folders(root)[1:]:
-        try:
-            package = json.loads(text_of(folder / "package.json") or "{}")
-        except json.JSONDecodeError:
-            package = {}
-        listed = package.get("workspaces") if isinstance(package, dict) else None
+        package = _package_at(folder)
+        listed = package.get("workspaces")
         if isinstance(listed, dict):  # yarn classic's {"packages": [...], "nohoist": [...]}
             listed = listed.get("packages")
         pnpm = _pnpm_workspace(folder).get("packages")
-        globs = [g for g in (pnpm or listed or []) if isinstance(g, str) and g[:1] != "!"]
+        globs = tuple(
+            g.removeprefix("./").rstrip("/")
+            for g in (pnpm or listed or [])
+            if isinstance(g, str) and g[:1] != "!"
+        )
         member = root.relative_to(folder).as_posix()
-        if any(_glob(g.removeprefix("./").rstrip("/")).fullmatch(member) for g in globs):
+        if any(_glob(g).fullmatch(member) for g in globs):
             kind = "pnpm" if pnpm else "yarn" if (folder / "yarn.lock").is_file() else "npm"
-            raise ScaffoldError(
-                f"{root} is a package of the {kind} workspace at {folder}, whose lockfile it "
-                "shares: scaffold cannot build one package of a workspace yet; write its "
-                "Dockerfile by hand, or give the package a lockfile of its own outside the "
-                "workspace"
-            )
+            return Workspace(folder, member, kind, globs)
+    return None
 
 
 def _glob(pattern: str) -> re.Pattern[str]:
