@@ -69,18 +69,79 @@ def test_a_server_whose_file_is_not_found_is_named_in_a_warning(tmp_path: Path) 
         ),
     ],
 )
-def test_a_package_of_a_workspace_above_it_is_refused_in_one_line(
+def test_a_package_of_a_workspace_above_it_is_built_from_the_workspace_root(
     tmp_path: Path, files: dict[str, str], member: str, kind: str
 ) -> None:
-    """Its lockfile is the workspace's: a Dockerfile of its folder alone could not install it."""
-    from scaffold.errors import ScaffoldError
-
+    """Its lockfile is the workspace's: the image is built from there, with its manager."""
     (tmp_path / ".git").mkdir()
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     service = _project(tmp_path / member, {"start": "node server.js"}, {"express": "^5.1.0"})
-    with pytest.raises(ScaffoldError, match=f"a package of the {kind} workspace at {tmp_path},"):
-        detect(service, {})
+    found = detect(service, {})
+    assert found.answers["workspace_member"] == member
+    assert found.answers["workspace_package"] == "site"
+    assert found.answers.get("package_manager", "npm") == kind
+    assert "workspace_builds" not in found.answers  # it uses no package of the workspace
+
+
+def _workspace(root: Path, packages: dict[str, dict[str, object]]) -> None:
+    """A pnpm workspace at ROOT with PACKAGES (folder -> package.json) under packages/."""
+    (root / ".git").mkdir(parents=True)
+    (root / "pnpm-workspace.yaml").write_text("packages:\n  - 'packages/*'\n")
+    (root / "package.json").write_text('{"private": true, "packageManager": "pnpm@9.15.9"}')
+    (root / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\n")
+    for folder, package in packages.items():
+        (root / "packages" / folder).mkdir(parents=True)
+        (root / "packages" / folder / "package.json").write_text(json.dumps(package))
+
+
+def test_the_workspace_packages_a_member_uses_are_built_first_dependencies_first(
+    tmp_path: Path,
+) -> None:
+    """Only those with a build script, each after what it uses; a cycle ends the walk."""
+    build = {"build": "tsc"}
+    _workspace(
+        tmp_path,
+        {
+            "api": {
+                "name": "@acme/api",
+                "scripts": {"start": "node dist/main.js", "build": "tsc"},
+                "dependencies": {"@acme/db": "workspace:*", "express": "^5.1.0"},
+                "devDependencies": {"@acme/config": "workspace:*"},
+            },
+            "db": {"name": "@acme/db", "scripts": build, "dependencies": {"@acme/util": "*"}},
+            "util": {"name": "@acme/util", "scripts": build, "dependencies": {"@acme/db": "*"}},
+            "config": {"name": "@acme/config"},  # shared settings: nothing to build
+            "web": {"name": "@acme/web", "scripts": build},  # not used by the API
+        },
+    )
+    found = detect(tmp_path / "packages/api", {})
+    assert found.answers["workspace_builds"] == "@acme/util @acme/db"
+    assert found.answers["package_manager"] == "pnpm"  # the root's packageManager
+    assert found.answers["entrypoint"] == "dist/main.js"
+
+
+@pytest.mark.parametrize(
+    ("package", "message"),
+    [
+        (
+            {"scripts": {"start": "node server.js"}, "dependencies": {"express": "^5.1.0"}},
+            "package.json has no name, which its pnpm workspace needs to pick it out",
+        ),
+        (
+            {"name": "@acme/web", "dependencies": {"next": "^16.0.0"}},
+            "is a Next.js app in the pnpm workspace at ",
+        ),
+    ],
+)
+def test_a_workspace_package_scaffold_cannot_build_is_refused_in_one_line(
+    tmp_path: Path, package: dict[str, object], message: str
+) -> None:
+    from scaffold.errors import ScaffoldError
+
+    _workspace(tmp_path, {"app": package})
+    with pytest.raises(ScaffoldError, match=message):
+        detect(tmp_path / "packages/app", {})
 
 
 @pytest.mark.parametrize(
@@ -100,3 +161,18 @@ def test_a_project_in_a_repository_that_is_no_workspace_of_it_is_read(
         (tmp_path / name).write_text(text)
     service = _project(tmp_path / member, {"start": "node server.js"}, {"express": "^5.1.0"})
     assert detect(service, {}).answers["serving"] == "node"
+
+
+def test_a_workspace_without_its_lockfile_is_told_to_lock_at_its_root(tmp_path: Path) -> None:
+    """init makes no lockfile in the package's folder: the workspace's belongs at its root."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "package.json").write_text('{"private": true, "workspaces": ["services/*"]}')
+    service = _project(tmp_path / "services/api", {"start": "node server.js"}, {"express": "5"})
+    (tmp_path / ".nvmrc").write_text("v24.11.0\n")
+    found = detect(service, {})
+    assert found.answers["language_version"] == "24"  # the workspace's .nvmrc
+    assert found.sources["language_version"] == "../../.nvmrc"
+    assert any(
+        w.startswith("no lockfile:") and f"`npm install` in the workspace root ({tmp_path})" in w
+        for w in found.warnings
+    ), found.warnings

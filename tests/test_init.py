@@ -46,6 +46,41 @@ DETECTED: dict[str, dict[str, Any]] = {
         "workspace_member": "backend",
         "workspace_package": "catalog-api",
     },
+    # npm, pnpm and Yarn workspaces: the server uses a sibling package that builds first.
+    "node-pnpm-workspace": {
+        "language": "node",
+        "package_manager": "pnpm",
+        "serving": "node",
+        "entrypoint": "dist/main.js",
+        "build_script": True,
+        "dev_test_prod": True,
+        "project_name": "api",
+        "service_dir": "apps/api",
+        "workspace_member": "apps/api",
+        "workspace_package": "@shelf/api",
+        "workspace_builds": "@shelf/shared",
+    },
+    **{
+        name: {
+            "language": "node",
+            "package_manager": manager,
+            "serving": "node",
+            "entrypoint": "src/server.js",
+            "build_script": False,
+            "dev_test_prod": True,
+            "project_name": "server",
+            "service_dir": "packages/server",
+            "workspace_member": "packages/server",
+            "workspace_package": "@tasks/server",
+            "workspace_builds": "@tasks/core",
+            **({"yarn_classic": classic} if manager == "yarn" else {}),
+        }
+        for name, manager, classic in [
+            ("node-npm-workspace", "npm", None),
+            ("node-yarn-workspace", "yarn", False),
+            ("node-yarn1-workspace", "yarn", True),
+        ]
+    },
     "python-flask": {
         "language": "python",
         "package_manager": "pip",
@@ -796,3 +831,18 @@ def test_a_test_script_that_watches_for_changes_gets_no_test_stage(
     package = {"name": "svc", "scripts": {"start": "node server.js", "test": script}}
     (tmp_path / "package.json").write_text(json.dumps(package))
     assert detect(tmp_path, {}).answers["dev_test_prod"] is tested
+
+
+def test_init_in_a_workspace_without_its_lockfile_makes_none_in_the_package(
+    tmp_path: Path, home: Path
+) -> None:
+    """The lockfile is the workspace's: init names the root, and writes no lockfile anywhere."""
+    project = _project("node-npm-workspace", tmp_path, commit=False)
+    (project / "package-lock.json").unlink()
+    git(project, "init", "--quiet", "--initial-branch=main")
+    git_save(project, "a workspace not locked yet")
+    result = _init(project / "packages/server", home, "--defaults")
+    assert result.returncode == 0, result.stderr
+    assert "`npm install` in the workspace root" in " ".join(result.stdout.split())
+    made = [p for p in project.rglob("package-lock.json") if ".git" not in p.parts]
+    assert not made, made
