@@ -77,3 +77,84 @@ def test_init_on_a_uv_workspace_member_builds_from_the_workspace_root(
         f"{built:.1f}s; prod serves /api/health and /api/items; no front end, lockfile, planted "
         "secret or setup file in the image; only the member's runtime dependencies installed"
     )
+
+
+# A package of an npm, pnpm or Yarn workspace: (fixture, the member's folder, a route besides
+# /health and what it answers).
+NODE_WORKSPACES = {
+    "node-pnpm-workspace": ("apps/api", "/books", b"The Pragmatic Programmer"),
+    "node-npm-workspace": ("packages/server", "/tasks", b"Write the Dockerfile"),
+    "node-yarn-workspace": ("packages/server", "/tasks", b"Write the Dockerfile"),
+    "node-yarn1-workspace": ("packages/server", "/tasks", b"Write the Dockerfile"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NODE_WORKSPACES))
+def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
+    name: str, engine: Engine, kit: Kit | None, home: Path, say: Any
+) -> None:
+    """From the workspace root (its lockfile), the sibling package it uses built first."""
+    folder, route, expected = NODE_WORKSPACES[name]
+    root = home.parent / name
+    shutil.copytree(PROJECTS / name, root)
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git_save(root, "the team's workspace")
+    member = root / folder
+    for planted in PLANTED:  # in the member and at the root, as on a developer's machine
+        for where in (member, root):
+            (where / planted).parent.mkdir(parents=True, exist_ok=True)
+            (where / planted).write_text(SECRET + "\n")
+    result = run_scaffold("init", member, "--defaults", "--data", "health_path=/health", home=home)
+    assert result.returncode == 0, result.stderr
+    answers = yaml.safe_load((member / ".copier-answers.yml").read_text())
+    assert answers["workspace_member"] == folder and answers["workspace_builds"]
+    dockerfile = (member / "Dockerfile").read_text()
+    if kit is not None:
+        for image in sorted(base_images(dockerfile)):
+            kit.provide(image)
+    where = ["--file", str(member / "Dockerfile"), str(root)]  # as the workflow builds it
+    started = time.monotonic()
+    engine.run("build", "--target", "test", "--quiet", *where)
+    prod = f"scaffold-e2e/init-{name}:prod"
+    engine.run("build", "--tag", prod, *where)
+    built = time.monotonic() - started
+    container = f"scaffold-e2e-init-{name}"
+    host_port = _run_hardened(engine, prod, container, answers["port"])
+    try:
+        deadline = time.monotonic() + 20
+        assert _get(f"http://127.0.0.1:{host_port}/health", deadline).strip() == b"ok"
+        # The route answers through the sibling package's build output.
+        assert expected in _get(f"http://127.0.0.1:{host_port}{route}", deadline)
+        top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
+        assert top and all(line.split()[0] == str(answers["uid"]) for line in top), top
+        members, _ = _image_files(engine, prod, under="-")
+        shipped = [
+            n
+            for n in members
+            if any(n.endswith(p) for p in PLANTED)
+            or (
+                (n.split("/")[-1] in {".git", ".github", ".copier-answers.yml", "Dockerfile"})
+                and "node_modules/" not in n
+            )
+        ]
+        assert not shipped, f"secrets or setup files reached the image: {shipped}"
+        # Production dependencies only: no compiler or test library of any package.
+        dev = [
+            n
+            for n in members
+            if n.split("/node_modules/")[-1].split("/")[0] in {"typescript", "supertest", "@types"}
+        ]
+        assert not dev, dev[:5]
+        stopping = time.monotonic()
+        engine.run("stop", container)
+        stop_took = time.monotonic() - stopping
+        assert stop_took < 2, stop_took
+    finally:
+        engine.run("rm", "--force", container, check=False)
+        engine.run("rmi", "--force", prod, check=False)
+    say(
+        f"init {name} ({folder}): test and prod targets built from the workspace root in "
+        f"{built:.1f}s, {answers['workspace_builds']} built first; prod serves /health and "
+        f"{route} as uid {answers['uid']} read-only, stopped in {stop_took:.1f}s; no planted "
+        "secret, setup file or dev dependency in the image"
+    )
