@@ -80,9 +80,11 @@ def test_init_on_a_uv_workspace_member_builds_from_the_workspace_root(
 
 
 # A package of an npm, pnpm or Yarn workspace: (fixture, the member's folder, a route besides
-# /health and what it answers).
+# /health and what it answers). Each workspace also has a front end with a dependency of its own.
 NODE_WORKSPACES = {
     "node-pnpm-workspace": ("apps/api", "/books", b"The Pragmatic Programmer"),
+    # Its front end, a static site whose build lists the shelf through the shared package.
+    "node-pnpm-workspace/apps/web": ("apps/web", "/", b"<li>The Pragmatic Programmer</li>"),
     "node-npm-workspace": ("packages/server", "/tasks", b"Write the Dockerfile"),
     "node-yarn-workspace": ("packages/server", "/tasks", b"Write the Dockerfile"),
     "node-yarn1-workspace": ("packages/server", "/tasks", b"Write the Dockerfile"),
@@ -95,8 +97,9 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
 ) -> None:
     """From the workspace root (its lockfile), the sibling package it uses built first."""
     folder, route, expected = NODE_WORKSPACES[name]
-    root = home.parent / name
-    shutil.copytree(PROJECTS / name, root)
+    fixture = name.split("/", maxsplit=1)[0]
+    root = home.parent / fixture
+    shutil.copytree(PROJECTS / fixture, root)
     git(root, "init", "--quiet", "--initial-branch=main")
     git_save(root, "the team's workspace")
     member = root / folder
@@ -104,9 +107,12 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
         for where in (member, root):
             (where / planted).parent.mkdir(parents=True, exist_ok=True)
             (where / planted).write_text(SECRET + "\n")
-    result = run_scaffold("init", member, "--defaults", "--data", "health_path=/health", home=home)
+    # The server's health route, a user's answer; nginx answers its own.
+    data = [] if folder == "apps/web" else ["--data", "health_path=/health"]
+    result = run_scaffold("init", member, "--defaults", *data, home=home)
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((member / ".copier-answers.yml").read_text())
+    health = "/healthz" if answers["serving"] == "nginx" else "/health"  # nginx.conf's own
     assert answers["workspace_member"] == folder and answers["workspace_builds"]
     dockerfile = (member / "Dockerfile").read_text()
     if kit is not None:
@@ -114,15 +120,17 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
             kit.provide(image)
     where = ["--file", str(member / "Dockerfile"), str(root)]  # as the workflow builds it
     started = time.monotonic()
-    engine.run("build", "--target", "test", "--quiet", *where)
-    prod = f"scaffold-e2e/init-{name}:prod"
+    if answers["dev_test_prod"]:  # the front end has no tests
+        engine.run("build", "--target", "test", "--quiet", *where)
+    tag = name.replace("/", "-")
+    prod = f"scaffold-e2e/init-{tag}:prod"
     engine.run("build", "--tag", prod, *where)
     built = time.monotonic() - started
-    container = f"scaffold-e2e-init-{name}"
+    container = f"scaffold-e2e-init-{tag}"
     host_port = _run_hardened(engine, prod, container, answers["port"])
     try:
         deadline = time.monotonic() + 20
-        assert _get(f"http://127.0.0.1:{host_port}/health", deadline).strip() == b"ok"
+        assert _get(f"http://127.0.0.1:{host_port}{health}", deadline).strip() == b"ok"
         # The route answers through the sibling package's build output.
         assert expected in _get(f"http://127.0.0.1:{host_port}{route}", deadline)
         top = engine.run("top", container, "-eo", "uid,pid,args").stdout.splitlines()[1:]
@@ -145,6 +153,12 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
             if n.split("/node_modules/")[-1].split("/")[0] in {"typescript", "supertest", "@types"}
         ]
         assert not dev, dev[:5]
+        # Nor the front end's (left-pad): the service's and its workspace packages' only. Yarn 1
+        # has no such install, and says so in the Dockerfile.
+        if not answers.get("yarn_classic"):
+            assert not [n for n in members if "/node_modules/left-pad/" in n]
+        else:
+            assert "every package's (Yarn 1 cannot" in dockerfile
         stopping = time.monotonic()
         engine.run("stop", container)
         stop_took = time.monotonic() - stopping
@@ -153,8 +167,10 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
         engine.run("rm", "--force", container, check=False)
         engine.run("rmi", "--force", prod, check=False)
     say(
-        f"init {name} ({folder}): test and prod targets built from the workspace root in "
-        f"{built:.1f}s, {answers['workspace_builds']} built first; prod serves /health and "
+        f"init {name} ({folder}): "
+        f"{'test and prod targets' if answers['dev_test_prod'] else 'prod target'} built from "
+        f"the workspace root in {built:.1f}s, "
+        f"{answers['workspace_builds']} built first; prod serves {health} and "
         f"{route} as uid {answers['uid']} read-only, stopped in {stop_took:.1f}s; no planted "
         "secret, setup file or dev dependency in the image"
     )

@@ -15,6 +15,7 @@ from scaffold import monorepo
 from helpers import (
     git,
     git_save,
+    hadolint_findings,
     lint_workflows,
     read_answers,
     run_copier,
@@ -481,3 +482,50 @@ def test_scaffold_update_takes_back_what_a_template_without_the_exclusion_writes
     assert not (service / ".github").exists()
     assert ".github" not in git(root, "status", "--porcelain", "--", "services/api")
     assert "timeout-minutes: 25" in (root / ".github/workflows/api.yml").read_text()
+
+
+def test_a_static_site_of_a_pnpm_workspace_builds_from_the_workspace_root(
+    tmp_path: Path, home: Path
+) -> None:
+    """apps/web (Vite) of a pnpm workspace: its files beside it, CI at the root, the root's lock."""
+    root = tmp_path / "shop"
+    web = root / "apps" / "web"
+    web.mkdir(parents=True)
+    (root / "package.json").write_text('{"private": true, "packageManager": "pnpm@10.34.9"}\n')
+    (root / "pnpm-workspace.yaml").write_text("packages:\n  - apps/*\n  - packages/*\n")
+    (root / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\n")
+    (web / "package.json").write_text(
+        '{"name": "@shop/web", "scripts": {"build": "vite build"},'
+        ' "dependencies": {"@shop/ui": "workspace:*"}, "devDependencies": {"vite": "^7.1.0"}}\n'
+    )
+    ui = root / "packages" / "ui"
+    ui.mkdir(parents=True)
+    (ui / "package.json").write_text('{"name": "@shop/ui", "scripts": {"build": "tsc"}}\n')
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git_save(root, "the shop's workspace")
+    result = run_scaffold("init", web, "--defaults", home=home)
+    assert result.returncode == 0, result.stderr
+    answers = yaml.safe_load((web / ".copier-answers.yml").read_text())
+    assert (answers["serving"], answers["workspace_member"]) == ("nginx", "apps/web")
+    assert answers["workspace_builds"] == "@shop/ui"
+    dockerfile = (web / "Dockerfile").read_text()
+    assert "RUN pnpm --filter @shop/ui run build\nWORKDIR /app/apps/web\n" in dockerfile
+    assert "COPY --from=build /app/apps/web/dist /usr/share/nginx/html" in dockerfile
+    assert "COPY apps/web/nginx.conf /etc/nginx/conf.d/default.conf" in dockerfile
+    assert hadolint_findings(web) == ""
+    ignore = (web / "Dockerfile.dockerignore").read_text().splitlines()
+    assert {"apps/web/Dockerfile", "apps/web/.copier-answers.yml", "**/node_modules"} <= set(ignore)
+    assert "**/dist" in ignore and "*" not in ignore, "the whole workspace enters, less these"
+    build = yaml.safe_load((web / "compose.yaml").read_text())["services"]["web"]["build"]
+    assert (build["context"], build["dockerfile"]) == ("../..", "apps/web/Dockerfile")
+    workflow = (root / ".github" / "workflows" / "web.yml").read_text()
+    spec = yaml.safe_load(workflow)
+    assert spec[True]["push"]["paths"] == ["**", ".github/workflows/web.yml"]
+    steps = [
+        s["with"] for j in spec["jobs"].values() for s in j["steps"] if "file" in s.get("with", {})
+    ]
+    assert steps and all((w["context"], w["file"]) == (".", "apps/web/Dockerfile") for w in steps)
+    assert lint_workflows({workflow}) == {workflow: []}
+    assert ("npm", "/") in _updates((root / ".github" / "dependabot.yml").read_text())
+    assert "docker build --target test --file Dockerfile ../.." not in result.stdout  # no tests
+    assert "docker build -t example/web:local --file Dockerfile ../.." in result.stdout
