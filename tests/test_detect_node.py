@@ -176,3 +176,14 @@ def test_a_workspace_without_its_lockfile_is_told_to_lock_at_its_root(tmp_path: 
         w.startswith("no lockfile:") and f"`npm install` in the workspace root ({tmp_path})" in w
         for w in found.warnings
     ), found.warnings
+
+
+@pytest.mark.parametrize("script", ["serve", "prod"])
+def test_a_server_started_by_another_script_runs_the_file_that_script_names(
+    tmp_path: Path, script: str
+) -> None:
+    """No start script, as in Turborepo starters: `serve` or `prod` runs the build's output."""
+    scripts = {"build": "tsc", "dev": "tsx watch src/index.ts", script: "node dist/index.js"}
+    found = detect(_project(tmp_path, scripts, {"express": "^4.21.2"}), {})
+    assert found.answers["entrypoint"] == "dist/index.js"
+    assert found.sources["entrypoint"] == f"package.json: scripts.{script}"

@@ -461,7 +461,7 @@ def _node_entrypoint(
         "build_script", build, "package.json: scripts.build" if build else "no scripts.build"
     )
     started = []
-    for name in ("start", "start:prod"):
+    for name in ("start", "start:prod", "serve", "prod"):
         match = _NODE_RUN.search(str(scripts.get(name, "")))
         if match:  # `node dist/main` runs dist/main.js; `node ./bin/www` a file without one
             path = match.group(1) + (match.group(2) or "")
