@@ -128,10 +128,6 @@ def test_the_workspace_packages_a_member_uses_are_built_first_dependencies_first
             {"scripts": {"start": "node server.js"}, "dependencies": {"express": "^5.1.0"}},
             "package.json has no name, which its pnpm workspace needs to pick it out",
         ),
-        (
-            {"name": "@acme/web", "dependencies": {"next": "^16.0.0"}},
-            "is a Next.js app in the pnpm workspace at ",
-        ),
     ],
 )
 def test_a_workspace_package_scaffold_cannot_build_is_refused_in_one_line(
@@ -187,3 +183,13 @@ def test_a_server_started_by_another_script_runs_the_file_that_script_names(
     found = detect(_project(tmp_path, scripts, {"express": "^4.21.2"}), {})
     assert found.answers["entrypoint"] == "dist/index.js"
     assert found.sources["entrypoint"] == f"package.json: scripts.{script}"
+
+
+def test_next_start_with_a_typescript_config_is_said_to_keep_every_dependency(
+    tmp_path: Path,
+) -> None:
+    """create-next-app writes next.config.ts: `next start` needs TypeScript to read it."""
+    (tmp_path / "next.config.ts").write_text("const nextConfig = {};\nexport default nextConfig;\n")
+    found = detect(_project(tmp_path, {"build": "next build"}, {"next": "16.0.0"}), {})
+    assert found.answers["next_standalone"] is False
+    assert any("with every dependency (it compiles next.config.ts" in w for w in found.warnings)

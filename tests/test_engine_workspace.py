@@ -80,14 +80,24 @@ def test_init_on_a_uv_workspace_member_builds_from_the_workspace_root(
 
 
 # A package of an npm, pnpm or Yarn workspace: (fixture, the member's folder, a route besides
-# /health and what it answers). Each workspace also has a front end with a dependency of its own.
+# the health route, what it answers, the workspace packages built first). Each workspace also has
+# a front end with a dependency of its own.
 NODE_WORKSPACES = {
-    "node-pnpm-workspace": ("apps/api", "/books", b"The Pragmatic Programmer"),
+    "node-pnpm-workspace": ("apps/api", "/books", b"The Pragmatic Programmer", "@shelf/shared"),
     # Its front end, a static site whose build lists the shelf through the shared package.
-    "node-pnpm-workspace/apps/web": ("apps/web", "/", b"<li>The Pragmatic Programmer</li>"),
-    "node-npm-workspace": ("packages/server", "/tasks", b"Write the Dockerfile"),
-    "node-yarn-workspace": ("packages/server", "/tasks", b"Write the Dockerfile"),
-    "node-yarn1-workspace": ("packages/server", "/tasks", b"Write the Dockerfile"),
+    "node-pnpm-workspace/apps/web": (
+        "apps/web",
+        "/",
+        b"<li>The Pragmatic Programmer</li>",
+        "@shelf/shared",
+    ),
+    "node-npm-workspace": ("packages/server", "/tasks", b"Write the Dockerfile", "@tasks/core"),
+    "node-yarn-workspace": ("packages/server", "/tasks", b"Write the Dockerfile", "@tasks/core"),
+    "node-yarn1-workspace": ("packages/server", "/tasks", b"Write the Dockerfile", "@tasks/core"),
+    # create-turbo's shape: Next.js with a next.config.ts, a UI package shipping TypeScript source.
+    "node-next-workspace": ("apps/web", "/", b"Add to cart", ""),
+    # The same app with `output: "standalone"`: server.js sits in apps/web of the traced tree.
+    "node-next-workspace/standalone": ("apps/web", "/", b"Add to cart", ""),
 }
 
 
@@ -96,10 +106,13 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
     name: str, engine: Engine, kit: Kit | None, home: Path, say: Any
 ) -> None:
     """From the workspace root (its lockfile), the sibling package it uses built first."""
-    folder, route, expected = NODE_WORKSPACES[name]
+    folder, route, expected, builds = NODE_WORKSPACES[name]
     fixture = name.split("/", maxsplit=1)[0]
     root = home.parent / fixture
     shutil.copytree(PROJECTS / fixture, root)
+    if name.endswith("/standalone"):
+        config = root / folder / "next.config.ts"
+        config.write_text(config.read_text().replace("= {};", '= { output: "standalone" };'))
     git(root, "init", "--quiet", "--initial-branch=main")
     git_save(root, "the team's workspace")
     member = root / folder
@@ -108,12 +121,13 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
             (where / planted).parent.mkdir(parents=True, exist_ok=True)
             (where / planted).write_text(SECRET + "\n")
     # The server's health route, a user's answer; nginx answers its own.
-    data = [] if folder == "apps/web" else ["--data", "health_path=/health"]
+    data = [] if name == "node-pnpm-workspace/apps/web" else ["--data", "health_path=/health"]
     result = run_scaffold("init", member, "--defaults", *data, home=home)
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((member / ".copier-answers.yml").read_text())
     health = "/healthz" if answers["serving"] == "nginx" else "/health"  # nginx.conf's own
-    assert answers["workspace_member"] == folder and answers["workspace_builds"]
+    assert answers["workspace_member"] == folder
+    assert answers.get("workspace_builds", "") == builds
     dockerfile = (member / "Dockerfile").read_text()
     if kit is not None:
         for image in sorted(base_images(dockerfile)):
@@ -127,9 +141,19 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
     engine.run("build", "--tag", prod, *where)
     built = time.monotonic() - started
     container = f"scaffold-e2e-init-{tag}"
-    host_port = _run_hardened(engine, prod, container, answers["port"])
+    # As compose runs it: a tmpfs where Next.js writes its caches, on the read-only root.
+    services = yaml.safe_load((member / "compose.yaml").read_text())["services"].values()
+    tmpfs = [
+        arg
+        for service in services
+        if service["build"]["target"] == "prod"
+        for path in service.get("tmpfs", [])
+        if path != "/tmp"
+        for arg in ("--tmpfs", path)
+    ]
+    host_port = _run_hardened(engine, prod, container, answers["port"], *tmpfs)
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         assert _get(f"http://127.0.0.1:{host_port}{health}", deadline).strip() == b"ok"
         # The route answers through the sibling package's build output.
         assert expected in _get(f"http://127.0.0.1:{host_port}{route}", deadline)
@@ -146,13 +170,21 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
             )
         ]
         assert not shipped, f"secrets or setup files reached the image: {shipped}"
-        # Production dependencies only: no compiler or test library of any package.
-        dev = [
-            n
-            for n in members
-            if n.split("/node_modules/")[-1].split("/")[0] in {"typescript", "supertest", "@types"}
-        ]
-        assert not dev, dev[:5]
+        if answers["serving"] == "next":  # an optimised image, written to .next/cache
+            image = "/_next/image?url=%2Flogo.png&w=64&q=75"
+            assert _get(f"http://127.0.0.1:{host_port}{image}", deadline)
+            logs = engine.run("logs", container).stderr
+            assert "EACCES" not in logs and "EROFS" not in logs, logs
+        # Production dependencies only: no compiler or test library of any package. `next start`
+        # compiles a next.config.ts with TypeScript, so that image keeps them (its comment says);
+        # Next.js's standalone trace of it takes TypeScript along, nothing else.
+        kept = answers["serving"] == "next" and not answers["next_standalone"]
+        assert not kept or "compiles it with\n# TypeScript, a dev dependency" in dockerfile
+        unwanted = {"supertest", "@types"} | (
+            {"typescript"} if answers["serving"] != "next" else set()
+        )
+        dev = [n for n in members if n.split("/node_modules/")[-1].split("/")[0] in unwanted]
+        assert kept or not dev, dev[:5]
         # Nor the front end's (left-pad): the service's and its workspace packages' only. Yarn 1
         # has no such install, and says so in the Dockerfile.
         if not answers.get("yarn_classic"):
@@ -170,7 +202,9 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
         f"init {name} ({folder}): "
         f"{'test and prod targets' if answers['dev_test_prod'] else 'prod target'} built from "
         f"the workspace root in {built:.1f}s, "
-        f"{answers['workspace_builds']} built first; prod serves {health} and "
+        f"{builds or 'no workspace package'} built first; prod serves {health} and "
         f"{route} as uid {answers['uid']} read-only, stopped in {stop_took:.1f}s; no planted "
-        "secret, setup file or dev dependency in the image"
+        "secret or setup file, "
+        f"{'dev dependencies kept for next.config.ts' if kept else 'no dev dependency'}"
+        " in the image"
     )

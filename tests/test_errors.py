@@ -124,14 +124,6 @@ def _init(files: dict[str, str | bytes], *args: str) -> Setup:
     return setup
 
 
-def _init_workspace_package(home: Path) -> list[str | Path]:
-    """`scaffold init` in apps/web, a Next.js app of a git repository that is a pnpm workspace."""
-    web = '{"name": "web", "dependencies": {"next": "^16.0.0"}}'
-    _init({"pnpm-workspace.yaml": "packages:\n  - apps/*\n", "apps/web/package.json": web})(home)
-    subprocess.run(["git", "init", "--quiet"], cwd=home / "proj", check=True)
-    return ["init", home / "proj/apps/web", "--defaults"]
-
-
 def _init_nameless_workspace_package(home: Path) -> list[str | Path]:
     """`scaffold init` in apps/api of a pnpm workspace, whose package.json has no name."""
     _init({"pnpm-workspace.yaml": "packages:\n  - apps/*\n", "apps/api/package.json": "{}"})(home)
@@ -309,10 +301,6 @@ CATALOGUE: dict[str, Case] = {
     "init: a nameless package of a pnpm workspace": Case(
         _init_nameless_workspace_package,
         "/package.json has no name, which its pnpm workspace needs to pick it out: add a name",
-    ),
-    "init: a Next.js app of a pnpm workspace": Case(
-        _init_workspace_package,
-        "is a Next.js app in the pnpm workspace at ",
     ),
     "init: Go workspace": Case(
         _init({**GO, "go.work": "go 1.24\n"}, "--defaults"),

@@ -261,12 +261,6 @@ def _workspace_member(workspace: Workspace, package: Mapping[str, Any], found: D
     """Record a workspace package's answers: built from the workspace root, with its lockfile."""
     up = "/".join([".."] * len(workspace.member.split("/")))
     where = f"{up} is its {workspace.kind} workspace"
-    if found.answers.get("serving") == "next":
-        raise ScaffoldError(
-            f"{workspace.folder / workspace.member} is a Next.js app in the {workspace.kind} "
-            f"workspace at {workspace.folder}: scaffold builds servers and static sites of a "
-            "workspace, not Next.js yet; write its Dockerfile by hand"
-        )
     name = package.get("name")
     if not isinstance(name, str) or not name:
         raise ScaffoldError(
@@ -417,9 +411,14 @@ def _next_output(root: Path, found: Detection) -> None:
         f"{config}: output standalone" if standalone else f"{config}: no output standalone",
     )
     if not standalone:
+        kept = (
+            "every dependency (it compiles next.config.ts with TypeScript, a dev dependency)"
+            if config == "next.config.ts"
+            else "the production dependencies"
+        )
         found.warnings.append(
-            f'{config} has no `output: "standalone"`: the image runs `next start` with the '
-            "production dependencies; with standalone output it is smaller"
+            f'{config} has no `output: "standalone"`: the image runs `next start` with {kept}; '
+            "with standalone output it is smaller"
         )
 
 
