@@ -60,6 +60,18 @@ DETECTED: dict[str, dict[str, Any]] = {
         "workspace_package": "@shelf/api",
         "workspace_builds": "@shelf/shared",
     },
+    # create-turbo's shape: a Next.js app whose UI package ships TypeScript source.
+    "node-next-workspace": {
+        "language": "node",
+        "package_manager": "pnpm",
+        "serving": "next",
+        "next_standalone": False,
+        "dev_test_prod": False,
+        "project_name": "web",
+        "service_dir": "apps/web",
+        "workspace_member": "apps/web",
+        "workspace_package": "web",
+    },
     **{
         name: {
             "language": "node",
