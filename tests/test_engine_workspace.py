@@ -22,26 +22,35 @@ pytestmark = pytest.mark.engine
 PROJECTS = Path(__file__).parent / "projects"
 
 
+def _init_member(
+    root: Path, member: Path, data: list[str], home: Path, kit: Kit | None
+) -> tuple[dict[str, Any], str]:
+    """`scaffold init --defaults` in MEMBER of the workspace at ROOT, a git repository whose
+    working tree holds a developer's logins (in the member and at the root); its answers and
+    Dockerfile, the base images it names provided."""
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git_save(root, "the team's workspace")
+    for planted in PLANTED:
+        for where in (member, root):
+            (where / planted).parent.mkdir(parents=True, exist_ok=True)
+            (where / planted).write_text(SECRET + "\n")
+    given = [arg for pair in data for arg in ("--data", pair)]
+    result = run_scaffold("init", member, "--defaults", *given, home=home)
+    assert result.returncode == 0, result.stderr
+    dockerfile = (member / "Dockerfile").read_text()
+    if kit is not None:
+        for image in sorted(base_images(dockerfile)):
+            kit.provide(image)
+    return yaml.safe_load((member / ".copier-answers.yml").read_text()), dockerfile
+
+
 def test_init_on_a_uv_workspace_member_builds_from_the_workspace_root(
     engine: Engine, kit: Kit | None, home: Path, say: Any
 ) -> None:
     root = home.parent / "catalog"
     shutil.copytree(PROJECTS / "uv-workspace", root)
-    git(root, "init", "--quiet", "--initial-branch=main")
-    git_save(root, "the team's workspace")
     member = root / "backend"
-    for planted in PLANTED:  # in the member's working tree, as on a developer's machine
-        (member / planted).parent.mkdir(parents=True, exist_ok=True)
-        (member / planted).write_text(SECRET + "\n")
-    result = run_scaffold(
-        "init", member, "--defaults", "--data", "health_path=/api/health", home=home
-    )
-    assert result.returncode == 0, result.stderr
-    answers = yaml.safe_load((member / ".copier-answers.yml").read_text())
-    dockerfile = (member / "Dockerfile").read_text()
-    if kit is not None:
-        for image in sorted(base_images(dockerfile)):
-            kit.provide(image)
+    answers, _ = _init_member(root, member, ["health_path=/api/health"], home, kit)
     # As the workflow builds it: the workspace root as context, the member's Dockerfile.
     where = ["--file", str(member / "Dockerfile"), str(root)]
     started = time.monotonic()
@@ -113,25 +122,13 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
     if name.endswith("/standalone"):
         config = root / folder / "next.config.ts"
         config.write_text(config.read_text().replace("= {};", '= { output: "standalone" };'))
-    git(root, "init", "--quiet", "--initial-branch=main")
-    git_save(root, "the team's workspace")
     member = root / folder
-    for planted in PLANTED:  # in the member and at the root, as on a developer's machine
-        for where in (member, root):
-            (where / planted).parent.mkdir(parents=True, exist_ok=True)
-            (where / planted).write_text(SECRET + "\n")
     # The server's health route, a user's answer; nginx answers its own.
-    data = [] if name == "node-pnpm-workspace/apps/web" else ["--data", "health_path=/health"]
-    result = run_scaffold("init", member, "--defaults", *data, home=home)
-    assert result.returncode == 0, result.stderr
-    answers = yaml.safe_load((member / ".copier-answers.yml").read_text())
+    data = [] if name == "node-pnpm-workspace/apps/web" else ["health_path=/health"]
+    answers, dockerfile = _init_member(root, member, data, home, kit)
     health = "/healthz" if answers["serving"] == "nginx" else "/health"  # nginx.conf's own
     assert answers["workspace_member"] == folder
     assert answers.get("workspace_builds", "") == builds
-    dockerfile = (member / "Dockerfile").read_text()
-    if kit is not None:
-        for image in sorted(base_images(dockerfile)):
-            kit.provide(image)
     where = ["--file", str(member / "Dockerfile"), str(root)]  # as the workflow builds it
     started = time.monotonic()
     if answers["dev_test_prod"]:  # the front end has no tests
