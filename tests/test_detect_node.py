@@ -192,4 +192,7 @@ def test_next_start_with_a_typescript_config_is_said_to_keep_every_dependency(
     (tmp_path / "next.config.ts").write_text("const nextConfig = {};\nexport default nextConfig;\n")
     found = detect(_project(tmp_path, {"build": "next build"}, {"next": "16.0.0"}), {})
     assert found.answers["next_standalone"] is False
-    assert any("with every dependency (it compiles next.config.ts" in w for w in found.warnings)
+    assert any(
+        "`next start` with every dependency, dev ones too (next.config.ts runs again" in w
+        for w in found.warnings
+    ), found.warnings

@@ -173,10 +173,10 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
             logs = engine.run("logs", container).stderr
             assert "EACCES" not in logs and "EROFS" not in logs, logs
         # Production dependencies only: no compiler or test library of any package. `next start`
-        # compiles a next.config.ts with TypeScript, so that image keeps them (its comment says);
-        # Next.js's standalone trace of it takes TypeScript along, nothing else.
+        # loads next.config again, so that image keeps them (its comment says); Next.js's
+        # standalone trace of a next.config.ts takes TypeScript along, nothing else.
         kept = answers["serving"] == "next" and not answers["next_standalone"]
-        assert not kept or "compiles it with\n# TypeScript, a dev dependency" in dockerfile
+        assert not kept or "Every dependency stays,\n# dev ones too" in dockerfile
         unwanted = {"supertest", "@types"} | (
             {"typescript"} if answers["serving"] != "next" else set()
         )
@@ -202,6 +202,6 @@ def test_init_on_a_node_workspace_package_builds_it_with_the_packages_it_uses(
         f"{builds or 'no workspace package'} built first; prod serves {health} and "
         f"{route} as uid {answers['uid']} read-only, stopped in {stop_took:.1f}s; no planted "
         "secret or setup file, "
-        f"{'dev dependencies kept for next.config.ts' if kept else 'no dev dependency'}"
+        f"{'dev dependencies kept for next start' if kept else 'no dev dependency'}"
         " in the image"
     )

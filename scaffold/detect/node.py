@@ -411,13 +411,9 @@ def _next_output(root: Path, found: Detection) -> None:
         f"{config}: output standalone" if standalone else f"{config}: no output standalone",
     )
     if not standalone:
-        kept = (
-            "every dependency (it compiles next.config.ts with TypeScript, a dev dependency)"
-            if config == "next.config.ts"
-            else "the production dependencies"
-        )
         found.warnings.append(
-            f'{config} has no `output: "standalone"`: the image runs `next start` with {kept}; '
+            f'{config} has no `output: "standalone"`: the image runs `next start` with every '
+            f"dependency, dev ones too ({config} runs again at start and may import them); "
             "with standalone output it is smaller"
         )
 
