@@ -55,12 +55,14 @@ def resolve(
     keep: Mapping[str, Any] | None = None,
     change: str | None = None,
     new_service: bool = False,
+    known: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Complete the answers in copier.yml's order: given, only choice, ASK, else the default.
 
     NEW_SERVICE (`scaffold new`) sets `_scaffold_new` for the defaults: what only scaffold's
     own steps make possible (pip_hashes: its lock step compiles requirements.txt) defaults to yes
-    there and to no with plain Copier and on updates.
+    there and to no with plain Copier and on updates. KNOWN adds more such `_scaffold_` facts,
+    about the project, for the questions' `when` (`_scaffold_workspace`: init found one).
 
     A choice question with a single valid choice for these answers is not asked. DETECTED
     answers (read from an existing project) replace the defaults where they are valid for the
@@ -80,6 +82,7 @@ def resolve(
     rounds = _Rounds(questionnaire, ask, detected or {}, check, dict(keep or {}))
     questions = list(questionnaire)
     private = {"_folder_name": folder_name, **({"_scaffold_new": True} if new_service else {})}
+    private.update(known or {})
     context: dict[str, Any] = dict(private)
     answers: dict[str, Any] = {}
     index = 0

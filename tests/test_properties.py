@@ -80,8 +80,12 @@ def _free_text() -> list[str]:
     return [q.name for q in questionnaire() if not q.choices and q.type in {"str", "int"}]
 
 
-# Free-text answers asked only once another free-text answer has a value: that answer and value.
-PREREQUISITES = {"workspace_package": ("workspace_member", "backend")}
+# Free-text answers asked only once another free-text answer has a value: that answer and value,
+# and the language the answer is for.
+PREREQUISITES = {
+    "workspace_package": ("workspace_member", "backend", "python"),
+    "workspace_builds": ("workspace_member", "apps/api", "node"),
+}
 
 
 @functools.cache
@@ -89,9 +93,9 @@ def _context(name: str) -> dict[str, Any]:
     """The choice answers of the first enumerated answer set in which question NAME is asked
     (every other free-text answer takes its default, which may follow from NAME)."""
     chosen = {q.name for q in questionnaire() if q.choices or q.type == "bool"}
-    asked, value = PREREQUISITES.get(name, (name, None))
+    asked, value, language = PREREQUISITES.get(name, (name, None, None))
     for answers in [*combinations(), *combinations(include_app=False), *pipelines()]:
-        if asked in answers:
+        if asked in answers and answers["language"] == (language or answers["language"]):
             context = {k: v for k, v in answers.items() if k in chosen}
             return context if value is None else {**context, asked: value}
     raise AssertionError(f"no combination asks {name}")
@@ -151,7 +155,8 @@ def _near(name: str) -> st.SearchStrategy[str]:
 
 # Answers that add structure by design: each folder in writable_paths gets its `mkdir` argument,
 # volume and .dockerignore line, a service_dir other than `.` gets the workflow's path filters, a
-# workspace_member builds from the workspace root with the member's manifest mounted.
+# workspace_member builds from the workspace root with the member's manifest mounted, and the
+# packages in workspace_builds build first.
 # How many items there are may change the structure; what they say may not: the files must have
 # the structure plain items of the same number give (compose's volumes are named after them).
 def _plain(name: str, value: str) -> str:
@@ -163,7 +168,12 @@ def _plain(name: str, value: str) -> str:
     return " ".join(f"p{number}" for number in range(len(items)))
 
 
-STRUCTURAL = {"writable_paths": _plain, "service_dir": _plain, "workspace_member": _plain}
+STRUCTURAL = {
+    "writable_paths": _plain,
+    "service_dir": _plain,
+    "workspace_member": _plain,
+    "workspace_builds": _plain,  # one build of each package, before the service's
+}
 
 
 def _volumes_unnamed(shape: dict[str, Any]) -> dict[str, Any]:

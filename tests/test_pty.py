@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shlex
@@ -438,3 +439,33 @@ def test_init_without_conflicts_shows_the_plan_and_writes_only_when_confirmed(ho
     child.close()
     assert child.exitstatus == 0
     assert sorted(p.name for p in project.iterdir()) == ["cmd", "go.mod"]
+
+
+def test_init_asks_the_workspace_questions_of_a_workspace_package(home: Path) -> None:
+    """In apps/api of a pnpm workspace they are offered with what was read (a package of no
+    workspace is not asked them: the test above walks every question of one)."""
+    root = home / "shelf"
+    shutil.copytree(Path(__file__).parent / "projects" / "node-pnpm-workspace", root)
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git_save(root, "the team's workspace")
+    child = spawn(home, "shelf/apps/api", command="init")
+    child.logfile_read = transcript = io.StringIO()
+    for _ in range(40):  # every question with its default, until the summary
+        if child.expect([r"\x1b\[\?25h", "scaffold init will use these answers"]) == 1:
+            break
+        child.send(ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", transcript.getvalue())
+    for prompt, value in [
+        ("Folder of the service inside its workspace", "apps/api"),
+        ("Package name of the service in its workspace", "@shelf/api"),
+        ("Workspace packages to build before the service", "@shelf/shared"),
+    ]:
+        assert re.search(re.escape(prompt) + r"[^\n]*\(detected: " + re.escape(value), shown)
+    answers = read_answers(root / "apps" / "api")
+    assert (answers["workspace_member"], answers["workspace_builds"]) == (
+        "apps/api",
+        "@shelf/shared",
+    )

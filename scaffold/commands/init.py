@@ -102,6 +102,8 @@ def _run(target: Path, options: RenderOptions, version: str) -> int:
             detected=found.answers,
             keep=keep,
             change=change,
+            # The workspace questions are asked only of a package detection found in one.
+            known={"_scaffold_workspace": "workspace_member" in {**found.answers, **given}},
         )
 
     answers = resolve()
