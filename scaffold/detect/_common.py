@@ -80,6 +80,11 @@ def repository_folders(root: Path) -> list[Path]:
     return folders
 
 
+def up_to(root: Path, folder: Path) -> str:
+    """FOLDER (resolved, above ROOT) as a path relative to ROOT: "..", "../.."."""
+    return "/".join([".."] * (len(root.resolve().parts) - len(folder.parts)))
+
+
 def text_of(path: Path) -> str:
     """PATH's text, or "" when it is missing, unreadable or not text."""
     try:

@@ -18,6 +18,7 @@ from scaffold.detect._common import (
     kebab,
     repository_folders,
     text_of,
+    up_to,
     version_in,
     walk,
 )
@@ -121,7 +122,7 @@ def _version_files(root: Path, workspace: Path, found: Detection) -> None:
     """The Node.js version .nvmrc or .node-version names: the package's, else its workspace's."""
     root = root.resolve()
     for folder in dict.fromkeys((root, workspace)):
-        shown = "" if folder == root else "/".join([".."] * (len(root.parts) - len(folder.parts)))
+        shown = "" if folder == root else up_to(root, folder)
         for name in (".nvmrc", ".node-version"):
             version = version_in(text_of(folder / name), 1)
             found.found("language_version", version, f"{shown}/{name}" if shown else name)
@@ -259,7 +260,7 @@ class Workspace:
 
 def _workspace_member(workspace: Workspace, package: Mapping[str, Any], found: Detection) -> None:
     """Record a workspace package's answers: built from the workspace root, with its lockfile."""
-    up = "/".join([".."] * len(workspace.member.split("/")))
+    up = up_to(workspace.folder / workspace.member, workspace.folder)
     where = f"{up} is its {workspace.kind} workspace"
     name = package.get("name")
     if not isinstance(name, str) or not name:

@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from scaffold.detect import python_web, python_wheels
-from scaffold.detect._common import Detection, kebab, text_of, toml_table, version_in, walk
+from scaffold.detect._common import (
+    Detection,
+    kebab,
+    text_of,
+    toml_table,
+    up_to,
+    version_in,
+    walk,
+)
 
 _PYTHON_VERSIONS = ["3.14", "3.13", "3.12", "3.11", "3.10", "3.9"]
 
@@ -42,7 +50,7 @@ def read(root: Path, found: Detection) -> None:
     found.found("language_version", version, ".python-version")
     if locked != root:  # uv reads the workspace root's .python-version too
         version = version_in(text_of(locked / ".python-version"))
-        found.found("language_version", version, f"{_up(root, locked)}/.python-version")
+        found.found("language_version", version, f"{up_to(root, locked)}/.python-version")
     heroku = re.match(r"\s*python-(\d+\.\d+)", text_of(root / "runtime.txt"))
     found.found("language_version", heroku and heroku.group(1), "runtime.txt")
     requires = project.get("requires-python") or poetry.get("dependencies", {}).get("python")
@@ -113,17 +121,12 @@ def _globbed(workspace: Mapping[str, Any], key: str, folder: str) -> bool:
     return any(fnmatch.fnmatch(folder, str(g).strip("/")) for g in globs if isinstance(globs, list))
 
 
-def _up(root: Path, workspace: Path) -> str:
-    """WORKSPACE (a folder above ROOT) as a path relative to ROOT: "..", "../.."."""
-    return "/".join([".."] * (len(root.resolve().parts) - len(workspace.parts)))
-
-
 def _workspace_member(
     root: Path, workspace: tuple[Path, str], project: Mapping[str, Any], found: Detection
 ) -> Path:
     """Record a uv workspace member's answers; returns the folder holding its lockfile."""
     folder, member = workspace
-    up = _up(root, folder)
+    up = up_to(root, folder)
     if not (folder / "uv.lock").is_file():
         found.warnings.append(
             f"a member of the uv workspace at {up}, which has no uv.lock: run `uv lock` there "
